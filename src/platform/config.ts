@@ -1,0 +1,105 @@
+// The only module that reads the environment. Everything is parsed and validated once, at
+// start, into a frozen typed object; a missing or malformed variable stops the process with a
+// message that names it (ConfigError).
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const url = (protocols: string[]) =>
+  z.string().trim().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(', ')})` },
+  );
+
+const brokerList = z
+  .string()
+  .trim()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+    message: 'must be a comma-separated list of host:port',
+  });
+
+const cronExpression = z
+  .string()
+  .trim()
+  .refine((value) => value.split(/\s+/).length === 5 || value.split(/\s+/).length === 6, {
+    message: 'must be a cron expression with 5 (or 6) fields',
+  });
+
+const sourceUrl = url(['http:', 'https:', 'file:']);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres:postgres@127.0.0.1:5432/covid'),
+  CLICKHOUSE_URL: url(['http:', 'https:']).default('http://default:@127.0.0.1:8123'),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('covid'),
+  CLICKHOUSE_QUERY_TIMEOUT_MS: positiveInt(5_000),
+
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('covid.daily'),
+  KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('covid.daily.dlq'),
+  KAFKA_PARTITIONS: positiveInt(3),
+  KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  KAFKA_SINK_GROUP: z.string().min(1).default('covid-etl-sink'),
+
+  SOURCE_ECDC_URL: sourceUrl.default('https://opendata.ecdc.europa.eu/covid19/casedistribution/csv/data.csv'),
+  SOURCE_WHO_URL: sourceUrl.default('https://srhdpeuwpubsa.blob.core.windows.net/whdh/COVID/WHO-COVID-19-global-daily-data.csv'),
+  SOURCE_STOPCORONAVIRUS_URL: sourceUrl.default('https://объясняем.рф/stopkoronavirus/'),
+  SOURCE_TIMEOUT_MS: positiveInt(120_000),
+  SOURCE_RETRIES: nonNegativeInt(3),
+
+  ETL_SCHEDULE: cronExpression.default('0 3 * * *'),
+  FILL_POLICY: z.enum(['ffill', 'zero']).default('ffill'),
+  QUALITY_MIN_ROW_RATIO: z.coerce.number().min(0).max(1).default(0.9),
+  TASK_CLAIM_SECONDS: positiveInt(120),
+  TASK_RETRIES: nonNegativeInt(3),
+  VERIFY_TIMEOUT_MS: positiveInt(120_000),
+
+  SINK_BATCH_SIZE: positiveInt(10_000),
+  SINK_BATCH_MS: positiveInt(1_000),
+
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  HOST: z.string().default('0.0.0.0'),
+  DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').default('RU'),
+  AUTH_RATE_LIMIT: nonNegativeInt(10),
+  DATA_RATE_LIMIT: nonNegativeInt(50),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads `.env` (if present) under the real environment: a variable set in the environment wins. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, dotenvPath = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "unset", so `FOO=` in .env falls back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+export function loadConfig(): Config {
+  return parseConfig(readEnvironment());
+}

@@ -1,0 +1,8 @@
+// Structured JSON-lines logs (SPEC 4). One root logger per process; modules take a child.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string, name: string): Logger {
+  return pino({ level, name, base: { pid: process.pid } });
+}

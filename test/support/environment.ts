@@ -1,0 +1,77 @@
+// Isolated, real services for one integration test file: its own PostgreSQL database, its own
+// ClickHouse database and its own Kafka topics and consumer group, all migrated, and dropped
+// again by cleanup(). The services themselves are started by `infra/stack.sh up` (make test).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { parseConfig, readEnvironment, type Config } from '../../src/platform/config.ts';
+import { createClickHouse } from '../../src/platform/clickhouse.ts';
+import { ensureTopics } from '../../src/platform/kafka.ts';
+import { migrate } from '../../src/platform/migrations.ts';
+import { createPool } from '../../src/platform/postgres.ts';
+
+export interface TestEnvironment {
+  config: Config;
+  cleanup(): Promise<void>;
+}
+
+/** The configuration the stack was started with (.env and environment), for tests. */
+export function baseConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig({ ...readEnvironment(), NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });
+}
+
+export async function createTestEnvironment(
+  options: { kafka?: boolean; overrides?: Record<string, string> } = {},
+): Promise<TestEnvironment> {
+  const base = baseConfig();
+  const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const databaseName = `covid_${id}`;
+
+  const adminUrl = new URL(base.DATABASE_URL);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+  await admin.end();
+
+  const databaseUrl = new URL(base.DATABASE_URL);
+  databaseUrl.pathname = `/${databaseName}`;
+
+  const config = baseConfig({
+    DATABASE_URL: databaseUrl.toString(),
+    CLICKHOUSE_DATABASE: databaseName,
+    KAFKA_TOPIC: `${id}.daily`,
+    KAFKA_DLQ_TOPIC: `${id}.daily.dlq`,
+    KAFKA_SINK_GROUP: `${id}-sink`,
+    KAFKA_PARTITIONS: '3',
+    ...options.overrides,
+  });
+
+  const pool = createPool(config.DATABASE_URL, { max: 1 });
+  const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL });
+  try {
+    await migrate(pool, clickhouse, config.CLICKHOUSE_DATABASE);
+  } finally {
+    await pool.end();
+  }
+  if (options.kafka) {
+    await ensureTopics({
+      brokers: config.KAFKA_BROKERS,
+      topics: [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC],
+      partitions: config.KAFKA_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    });
+  }
+
+  return {
+    config,
+    async cleanup() {
+      await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${databaseName}` }).catch(() => {});
+      await clickhouse.close();
+      const dropper = new pg.Client({ connectionString: adminUrl.toString() });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`).catch(() => {});
+      await dropper.end();
+      // Kafka topics are left: they are unique per test and cheap; `make clean` resets Kafka.
+    },
+  };
+}
