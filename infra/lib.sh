@@ -52,15 +52,36 @@ parse_url() {
 
 ensure_dirs() { mkdir -p "$RUN" "$LOGS"; }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# Alive means running, not a zombie: this machine's init reaps orphans only every second or
+# two, and kill -0 succeeds on a zombie.
+pid_alive() {
+  local stat
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat="${stat##*) }"
+  [ "${stat%% *}" != Z ]
+}
+
+# Start time of a process (clock ticks since boot), kept next to its pid file so that a pid
+# reused by an unrelated process after a reboot is never mistaken for ours (nor killed).
+pid_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat="${stat##*) }"
+  set -- $stat
+  echo "${20}"
+}
 
 # Prints the pid recorded in .data/run/<name>.pid if that process is still alive.
 running_pid() {
   local file="$RUN/$1.pid" pid
   [ -f "$file" ] || return 1
   pid=$(cat "$file" 2>/dev/null || true)
-  if pid_alive "$pid"; then echo "$pid"; return 0; fi
-  rm -f "$file"   # stale: the process died without `down`
+  if pid_alive "$pid" && [ "$(pid_start "$pid")" = "$(cat "$RUN/$1.start" 2>/dev/null)" ]; then
+    echo "$pid"
+    return 0
+  fi
+  rm -f "$file" "$RUN/$1.start"   # stale: the process died without `down`
   return 1
 }
 
@@ -74,6 +95,7 @@ spawn() {
   local name="$1" logfile="$2"; shift 2
   ( exec setsid "$@" </dev/null >>"$logfile" 2>&1 ) &
   echo $! >"$RUN/$name.pid"
+  pid_start $! >"$RUN/$name.start" || true
 }
 
 # stop_pid NAME PID [SIGNAL] [TIMEOUT]: graceful signal, wait, then SIGKILL.
@@ -96,7 +118,7 @@ stop_service() {
   else
     log "$name: not running (no live pid file)"
   fi
-  rm -f "$RUN/$name.pid"
+  rm -f "$RUN/$name.pid" "$RUN/$name.start"
 }
 
 # Fails naming the service, why, and the tail of its log.

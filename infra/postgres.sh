@@ -78,6 +78,7 @@ adopt_orphan() {
   pid=$(head -n 1 "$PGDATA_DIR/postmaster.pid")
   pid_alive "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] || return 1
   echo "$pid" >"$RUN/postgres.pid"
+  pid_start "$pid" >"$RUN/postgres.start"
 }
 
 # The port is taken but our credentials fail there. A Debian cluster started by the package's

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# ClickHouse for the native stack: infra/clickhouse.sh up|down|status
+# Debian's clickhouse-server (18.16) with the project's own config (infra/clickhouse/), data in
+# .data/clickhouse, loopback only, HTTP port from CLICKHOUSE_URL, native port CLICKHOUSE_TCP_PORT.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+load_env
+CLICKHOUSE_URL="${CLICKHOUSE_URL:-http://default:@127.0.0.1:8123}"
+parse_url "$CLICKHOUSE_URL" 8123
+CH_HOST="${URL_HOST:-127.0.0.1}" CH_HTTP_PORT="$URL_PORT"
+CH_USER="${URL_USER:-default}" CH_PASS="$URL_PASS"
+CH_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
+CH_DB="${CLICKHOUSE_DATABASE:-covid}"
+CH_DIR="$DATA/clickhouse"
+LOGFILE="$LOGS/clickhouse.log"
+
+ch_query() {
+  curl -fsS --max-time 10 -u "$CH_USER:$CH_PASS" "http://$CH_HOST:$CH_HTTP_PORT/" --data-binary "$1"
+}
+pings() { [ "$(curl -fsS --max-time 2 "http://$CH_HOST:$CH_HTTP_PORT/ping" 2>/dev/null)" = "Ok." ]; }
+
+install_if_missing() {
+  command -v curl >/dev/null || apt_install curl ca-certificates
+  # apt_install waits on the dpkg lock, so a package install already running elsewhere (e.g. a
+  # background `apt-get install clickhouse-server`) is waited for, not raced.
+  command -v clickhouse-server >/dev/null || apt_install clickhouse-server clickhouse-client
+}
+
+render_config() {
+  mkdir -p "$CH_DIR/etc" "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas"
+  # Rendered each `up` so a changed port or template takes effect; users.xml sits next to it
+  # because the server resolves users_config relative to the config file.
+  sed -e "s#@DATA@#$CH_DIR#g" -e "s#@LOG@#$LOGFILE#g" -e "s#@ERRLOG@#$LOGS/clickhouse.err.log#g" \
+    -e "s#@HTTP_PORT@#$CH_HTTP_PORT#g" -e "s#@TCP_PORT@#$CH_TCP_PORT#g" \
+    "$ROOT/infra/clickhouse/config.xml" >"$CH_DIR/etc/config.xml"
+  cp "$ROOT/infra/clickhouse/users.xml" "$CH_DIR/etc/users.xml"
+}
+
+ensure_database() {
+  ch_query "CREATE DATABASE IF NOT EXISTS \`$CH_DB\`" >/dev/null
+}
+
+up() {
+  ensure_dirs
+  install_if_missing
+  local pid
+  if pid=$(running_pid clickhouse); then
+    wait_until clickhouse 60 "$LOGFILE" "$pid" pings
+    ensure_database
+    log "clickhouse: already running (pid $pid, http $CH_HTTP_PORT)"
+    return 0
+  fi
+  if pings; then
+    ensure_database
+    log "clickhouse: reusing the server that answers $CH_HOST:$CH_HTTP_PORT (not managed by this script)"
+    return 0
+  fi
+  case "$CH_HOST" in
+    127.0.0.1 | localhost | ::1) ;;
+    *) die "clickhouse: $CH_HOST:$CH_HTTP_PORT does not answer and is not local, so it cannot be started here" ;;
+  esac
+  for port in "$CH_HTTP_PORT" "$CH_TCP_PORT"; do
+    port_open 127.0.0.1 "$port" && die "clickhouse: port $port is already in use by another process"
+  done
+  render_config
+  # 18.16 runs as root without complaint (checked), so no service user is needed; in the
+  # foreground (no --daemon) so that the pid we record is the server's.
+  spawn clickhouse "$LOGFILE" clickhouse-server --config-file="$CH_DIR/etc/config.xml"
+  pid=$(cat "$RUN/clickhouse.pid")
+  wait_until clickhouse 60 "$LOGFILE" "$pid" pings
+  ensure_database
+  log "clickhouse: started $(ch_query 'SELECT version()') (pid $pid, http 127.0.0.1:$CH_HTTP_PORT, tcp $CH_TCP_PORT, data $CH_DIR)"
+}
+
+down() { stop_service clickhouse TERM 30; }
+
+status() {
+  local pid
+  if pid=$(running_pid clickhouse); then
+    status_line clickhouse running "$pid" "http=127.0.0.1:$CH_HTTP_PORT tcp=$CH_TCP_PORT data=.data/clickhouse"
+  elif pings; then
+    status_line clickhouse external "" "$CH_HOST:$CH_HTTP_PORT (not started by infra/)"
+  else
+    status_line clickhouse stopped "" "$CH_HOST:$CH_HTTP_PORT"
+  fi
+}
+
+case "${1:-}" in
+  up | down | status) "$1" ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,52 @@
+// covid-etl run [--wait]: starts a run (or joins the active one); with --wait, follows it and
+// exits 0 only if it succeeded. Progress rewrites one line on a terminal, plain lines otherwise.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../platform/config.ts';
+import { createPool } from '../platform/postgres.ts';
+import { createBoss, ensureQueues } from '../pipeline/queue.ts';
+import { startRun } from '../pipeline/runner.ts';
+import { getRun, listTasks, runCounts } from '../pipeline/runs.repository.ts';
+import { formatCounts } from './format.ts';
+
+export async function runRun(config: Config, options: { wait: boolean }): Promise<number> {
+  const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'covid-etl-cli' });
+  const boss = createBoss(config, 'client');
+  try {
+    await boss.start();
+    await ensureQueues(boss, config);
+    const { run, created } = await startRun({ pool, boss }, 'manual');
+    console.log(created ? `run ${run.id} started` : `run ${run.id} is already active; following it`);
+    if (!options.wait) return 0;
+    return await follow(pool, run.id);
+  } finally {
+    await boss.stop({ graceful: false, timeout: 1_000 }).catch(() => {});
+    await pool.end();
+  }
+}
+
+async function follow(pool: ReturnType<typeof createPool>, runId: string): Promise<number> {
+  const tty = process.stdout.isTTY;
+  let last = '';
+  for (;;) {
+    const run = await getRun(pool, runId);
+    if (!run) throw new Error(`run ${runId} disappeared`);
+    const tasks = await listTasks(pool, [runId]);
+    const line = tasks
+      .filter((t) => t.state !== 'skipped')
+      .map((t) => `${t.name}:${t.state}${t.attempts > 1 ? `(${t.attempts})` : ''}`)
+      .join(' ');
+    if (line !== last) {
+      if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+      else console.log(line);
+      last = line;
+    }
+    if (run.state !== 'running') {
+      if (tty) process.stdout.write('\n');
+      const counts = await runCounts(pool, runId);
+      console.log(`run ${runId} ${run.state}${run.error ? `: ${run.error}` : ''}`);
+      console.log(formatCounts(counts));
+      return run.state === 'succeeded' ? 0 : 1;
+    }
+    await sleep(1_000);
+  }
+}

@@ -1,0 +1,64 @@
+// Composition root of the pipeline worker: opens PostgreSQL, pg-boss, the Kafka producer and
+// ClickHouse, registers the task handler and the cron schedule, and on its first start runs
+// the pipeline at once. SIGTERM stops taking jobs, lets the current one finish, then closes.
+import type { Job, JobWithMetadata } from 'pg-boss';
+import type { Config } from '../platform/config.ts';
+import { createClickHouse } from '../platform/clickhouse.ts';
+import { createProducer } from '../platform/kafka.ts';
+import { Resources, onShutdownSignal } from '../platform/lifecycle.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createPool } from '../platform/postgres.ts';
+import { isTaskName } from './dag.ts';
+import { createBoss, ensureQueues, SCHEDULE_QUEUE, TASK_DEAD_QUEUE, TASK_QUEUE, type TaskJob } from './queue.ts';
+import { executeTask, startRun } from './runner.ts';
+import { activeRun, finishRun, listRuns } from './runs.repository.ts';
+import { createTasks } from './tasks/index.ts';
+
+export async function runWorker(config: Config): Promise<number> {
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const resources = new Resources();
+  const pool = resources.add('postgres', createPool(config.DATABASE_URL, { applicationName: 'covid-etl-worker' }), (p) => p.end());
+  const clickhouse = resources.add('clickhouse', createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE }), (c) => c.close());
+  const producer = resources.add('kafka producer', createProducer(config.KAFKA_BROKERS, `covid-etl-worker-${process.pid}`), (p) => p.close());
+  const boss = createBoss(config, 'worker');
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  await boss.start();
+  resources.add('job queue', boss, (b) => b.stop({ graceful: true, timeout: 30_000 }));
+  await ensureQueues(boss, config);
+
+  const tasks = createTasks({ config, pool, clickhouse, producer });
+  const deps = { pool, boss, logger, claimSeconds: config.TASK_CLAIM_SECONDS };
+
+  await boss.work<TaskJob>(TASK_QUEUE, { includeMetadata: true, pollingIntervalSeconds: 0.5 }, async ([job]: JobWithMetadata<TaskJob>[]) => {
+    if (!job || !isTaskName(job.data.task)) throw new Error(`malformed task job: ${JSON.stringify(job?.data)}`);
+    await executeTask(
+      deps,
+      { runId: job.data.runId, task: job.data.task, final: job.retryCount >= job.retryLimit, signal: job.signal },
+      tasks[job.data.task],
+    );
+  });
+  // A job that exhausted its retries without a live handler (its worker died every time)
+  // lands here: the run must not stay 'running' forever.
+  await boss.work<TaskJob>(TASK_DEAD_QUEUE, async ([job]: Job<TaskJob>[]) => {
+    if (job) await finishRun(pool, job.data.runId, 'failed', `${job.data.task}: retries exhausted (worker lost)`);
+  });
+  await boss.work(SCHEDULE_QUEUE, async () => {
+    const { run, created } = await startRun(deps, 'schedule');
+    logger.info({ runId: run.id, created }, created ? 'scheduled run started' : 'scheduled run joined the active run');
+  });
+  await boss.schedule(SCHEDULE_QUEUE, config.ETL_SCHEDULE, null, { tz: 'UTC' });
+
+  // First start: nothing has run yet, so run now rather than waiting for the schedule.
+  if ((await listRuns(pool, 1)).length === 0 && !(await activeRun(pool))) {
+    const { run } = await startRun(deps, 'startup');
+    logger.info({ runId: run.id }, 'first start: pipeline run started');
+  }
+  logger.info({ schedule: config.ETL_SCHEDULE }, 'worker ready');
+
+  return new Promise<number>((resolve) => {
+    onShutdownSignal(async () => {
+      await resources.close(logger);
+      resolve(0);
+    }, logger);
+  });
+}

@@ -1,0 +1,78 @@
+// What the pipeline remembers between runs, in PostgreSQL: small named values (etl_state) and
+// the last published values of every (source, country, date) (etl_published). Both are written
+// only after Kafka acknowledged the records they describe, inside the task's completing
+// transaction.
+import type { DailyRecord, SourceName } from '../domain/record.ts';
+import type { Pool, PoolClient } from '../platform/postgres.ts';
+
+type Queryable = Pool | PoolClient;
+
+export async function getState<T>(db: Queryable, key: string): Promise<T | undefined> {
+  const { rows } = await db.query<{ value: T }>('SELECT value FROM etl_state WHERE key = $1', [key]);
+  return rows[0]?.value;
+}
+
+export async function setState(db: Queryable, key: string, value: unknown): Promise<void> {
+  await db.query(
+    `INSERT INTO etl_state (key, value) VALUES ($1, $2)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [key, JSON.stringify(value)],
+  );
+}
+
+const fingerprint = (r: Pick<DailyRecord, 'cases' | 'deaths' | 'estimated'>) => `${r.cases}|${r.deaths}|${r.estimated ? 1 : 0}`;
+
+/** The records that differ from (or are missing in) what was last published for their source. */
+export async function changedRecords(db: Queryable, source: SourceName, records: DailyRecord[]): Promise<DailyRecord[]> {
+  const { rows } = await db.query<{ key: string; fp: string }>(
+    `SELECT country || ':' || to_char(date, 'YYYY-MM-DD') AS key,
+            cases || '|' || deaths || '|' || (CASE WHEN estimated THEN 1 ELSE 0 END) AS fp
+       FROM etl_published WHERE source = $1`,
+    [source],
+  );
+  if (rows.length === 0) return records;
+  const published = new Map(rows.map((row) => [row.key, row.fp]));
+  return records.filter((r) => published.get(`${r.country}:${r.date}`) !== fingerprint(r));
+}
+
+const CHUNK = 10_000;
+
+export async function recordPublished(client: PoolClient, runId: string, records: DailyRecord[]): Promise<void> {
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const chunk = records.slice(start, start + CHUNK);
+    await client.query(
+      `INSERT INTO etl_published (source, country, date, cases, deaths, estimated, run_id)
+       SELECT s, c, d, cs, ds, e, $7 FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[])
+         AS t(s, c, d, cs, ds, e)
+       ON CONFLICT (source, country, date) DO UPDATE
+         SET cases = EXCLUDED.cases, deaths = EXCLUDED.deaths, estimated = EXCLUDED.estimated, run_id = EXCLUDED.run_id`,
+      [
+        chunk.map((r) => r.source),
+        chunk.map((r) => r.country),
+        chunk.map((r) => r.date),
+        chunk.map((r) => r.cases),
+        chunk.map((r) => r.deaths),
+        chunk.map((r) => r.estimated),
+        runId,
+      ],
+    );
+  }
+}
+
+/** The last date published from a source for a country (its watermark), if any. */
+export async function lastPublishedDate(db: Queryable, source: SourceName, country: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ last: string | null }>(
+    `SELECT to_char(max(date), 'YYYY-MM-DD') AS last FROM etl_published WHERE source = $1 AND country = $2`,
+    [source, country],
+  );
+  return rows[0]?.last ?? undefined;
+}
+
+/** Per source: countries, last date and row count, for status and the CLI. */
+export async function watermarks(db: Queryable): Promise<{ source: SourceName; countries: number; last_date: string; rows: number }[]> {
+  const { rows } = await db.query<{ source: SourceName; countries: number; last_date: string; rows: number }>(
+    `SELECT source, count(DISTINCT country)::int AS countries, to_char(max(date), 'YYYY-MM-DD') AS last_date, count(*)::int AS rows
+       FROM etl_published GROUP BY source ORDER BY source`,
+  );
+  return rows;
+}

@@ -1,0 +1,21 @@
+// check_history: the branch. The historical load runs until it has succeeded once; after that
+// every run checks the sources for anything new.
+import type { Pool } from '../../platform/postgres.ts';
+import { CHANGES_BRANCH, HISTORY_BRANCH } from '../dag.ts';
+import type { TaskImplementation } from '../runner.ts';
+import { setBranch } from '../runs.repository.ts';
+import { getState } from '../state.repository.ts';
+
+export const HISTORY_LOADED = 'history.loaded';
+
+export function checkHistoryTask(deps: { pool: Pool }): TaskImplementation {
+  return async ({ runId }) => {
+    const loaded = (await getState<boolean>(deps.pool, HISTORY_LOADED)) === true;
+    return {
+      counts: {},
+      gate: { historyLoaded: loaded },
+      skip: loaded ? HISTORY_BRANCH : CHANGES_BRANCH,
+      commit: (client) => setBranch(client, runId, loaded ? 'changes' : 'history'),
+    };
+  };
+}

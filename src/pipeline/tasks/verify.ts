@@ -1,0 +1,40 @@
+// verify: waits (bounded) until ClickHouse holds every (country, date) the run published. The
+// sink writes each record with its run id, so the check is one count per poll. A run whose
+// data did not all arrive ends 'incomplete', never 'succeeded'.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClickHouseClient } from '../../platform/clickhouse.ts';
+import type { Pool } from '../../platform/postgres.ts';
+import { IncompleteRunError, type TaskImplementation } from '../runner.ts';
+import { runCounts } from '../runs.repository.ts';
+
+export interface VerifyDeps {
+  pool: Pool;
+  clickhouse: ClickHouseClient;
+  timeoutMs: number;
+  pollMs?: number;
+}
+
+export async function landedCount(clickhouse: ClickHouseClient, runId: string): Promise<number> {
+  const result = await clickhouse.query({
+    query: `SELECT uniqExact(country, date) AS landed FROM daily WHERE run_id = ${BigInt(runId).toString()}`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ landed: string | number }>();
+  return Number(row?.landed ?? 0);
+}
+
+export function verifyTask(deps: VerifyDeps): TaskImplementation {
+  return async ({ runId, signal, progress }) => {
+    const expected = (await runCounts(deps.pool, runId)).published ?? 0;
+    const deadline = Date.now() + deps.timeoutMs;
+    let landed = 0;
+    for (;;) {
+      landed = expected === 0 ? 0 : await landedCount(deps.clickhouse, runId);
+      if (landed >= expected) return { counts: { expected, landed } };
+      if (Date.now() >= deadline || signal.aborted) break;
+      progress({ expected, landed });
+      await sleep(deps.pollMs ?? 500);
+    }
+    throw new IncompleteRunError(`ClickHouse holds ${landed} of the ${expected} records this run published (waited ${deps.timeoutMs} ms)`);
+  };
+}
