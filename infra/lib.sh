@@ -107,7 +107,8 @@ stop_pid() {
     sleep 0.2
   done
   log "$name did not stop within ${timeout}s after SIG$sig; sending SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
+  # spawn made it a process-group leader: take any helper children down with it.
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   sleep 0.5
 }
 

@@ -26,7 +26,7 @@ check_alive() {
 
 up() {
   ensure_dirs
-  local role pid
+  local role pid started=0
   # A failed start stops the roles again, so that no half-started set is left behind.
   trap 'down >/dev/null 2>&1' EXIT
   for role in "${roles[@]}"; do
@@ -36,12 +36,13 @@ up() {
     fi
     echo "===== infra/processes.sh up $(date -u +%FT%TZ) =====" >>"$LOGS/$role.log"
     spawn "$role" "$LOGS/$role.log" "$ROOT/bin/covid-etl" "${command[$role]}"
+    started=1
     log "$role: started bin/covid-etl ${command[$role]} (pid $(cat "$RUN/$role.pid"))"
   done
   wait_until api 60 "$LOGS/api.log" "$(cat "$RUN/api.pid")" healthy
   # Worker and sink have no HTTP port; give them a moment to fail on their config or
   # connections, then require them to be alive.
-  sleep 2
+  [ "$started" = 0 ] || sleep 2
   check_alive
   trap - EXIT
   log "processes up: api $HEALTH_URL, worker, sink (logs in .data/logs/)"

@@ -1,0 +1,67 @@
+// What the sink collected since its last commit: rows for ClickHouse, dead letters, and per
+// partition the highest offset seen, from which the commit is computed once both landed.
+import { decodeMessage, deadLetterValue, type DailyRow, type SinkMessage } from './decode.ts';
+
+export interface DeadLetter {
+  key: string | undefined;
+  value: string;
+  reason: string;
+}
+
+export interface PartitionPosition {
+  topic: string;
+  partition: number;
+  /** Highest offset in the batch. */
+  offset: bigint;
+  leaderEpoch: number;
+}
+
+/** What Kafka's OffsetCommit wants: the offset of the next message to read. */
+export interface CommitOffset {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  leaderEpoch: number;
+}
+
+export class Batch {
+  readonly rows: DailyRow[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  readonly #positions = new Map<string, PartitionPosition>();
+  #size = 0;
+
+  /** Messages in the batch, valid or not. */
+  get size(): number {
+    return this.#size;
+  }
+
+  add(message: SinkMessage): void {
+    const result = decodeMessage(message);
+    if (result.ok) {
+      this.rows.push(result.row);
+    } else {
+      this.deadLetters.push({ key: message.key, value: deadLetterValue(message, result.reason), reason: result.reason });
+    }
+    this.#size++;
+    const id = `${message.topic}:${message.partition}`;
+    const position = this.#positions.get(id);
+    // After a rebalance the client may deliver a partition again from its committed offset,
+    // so offsets are not necessarily increasing within a batch: keep the highest.
+    if (!position || message.offset > position.offset) {
+      this.#positions.set(id, { topic: message.topic, partition: message.partition, offset: message.offset, leaderEpoch: message.leaderEpoch });
+    }
+  }
+
+  /** Highest offset + 1 per partition, for the partitions `owned` says are still ours. */
+  commitOffsets(owned: (topic: string, partition: number) => boolean = () => true): CommitOffset[] {
+    const offsets: CommitOffset[] = [];
+    for (const { topic, partition, offset, leaderEpoch } of this.#positions.values()) {
+      if (owned(topic, partition)) offsets.push({ topic, partition, offset: offset + 1n, leaderEpoch });
+    }
+    return offsets;
+  }
+
+  get partitions(): PartitionPosition[] {
+    return [...this.#positions.values()];
+  }
+}

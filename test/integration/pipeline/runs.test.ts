@@ -1,0 +1,112 @@
+// Run orchestration against real PostgreSQL: one active run whatever the number of starters,
+// fencing of task claims, and the DAG walked by executeTask with the real job queue.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../../../src/platform/logger.ts';
+import { createPool, withTransaction, type Pool } from '../../../src/platform/postgres.ts';
+import { createBoss, ensureQueues } from '../../../src/pipeline/queue.ts';
+import { executeTask, startRun } from '../../../src/pipeline/runner.ts';
+import {
+  claimTask,
+  completeTask,
+  createOrJoinRun,
+  getRun,
+  listTasks,
+  StaleClaimError,
+} from '../../../src/pipeline/runs.repository.ts';
+import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
+
+describe('pipeline runs', () => {
+  let env: TestEnvironment;
+  let pool: Pool;
+  before(async () => {
+    env = await createTestEnvironment();
+    pool = createPool(env.config.DATABASE_URL, { max: 12 });
+  });
+  after(async () => {
+    await pool.end();
+    await env.cleanup();
+  });
+
+  it('ten concurrent starters make one run; the others join it', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => withTransaction(pool, (client) => createOrJoinRun(client, 'manual'))),
+    );
+    const ids = new Set(results.map((r) => r.run.id));
+    assert.equal(ids.size, 1);
+    assert.equal(results.filter((r) => r.created).length, 1);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM etl_runs WHERE state = 'running'`);
+    assert.equal(rows[0].n, 1);
+    await pool.query(`UPDATE etl_runs SET state = 'failed'`);
+  });
+
+  it('a stale claim cannot complete a newer attempt', async () => {
+    const { run } = await withTransaction(pool, (client) => createOrJoinRun(client, 'manual'));
+    const stale = await claimTask(pool, run.id, 'check_history', 120);
+    const fresh = await claimTask(pool, run.id, 'check_history', 120);
+    assert.ok(stale && fresh);
+    assert.equal(fresh.attempt, stale.attempt + 1);
+    await assert.rejects(
+      withTransaction(pool, (client) => completeTask(client, stale, { counts: { read: 1 } })),
+      StaleClaimError,
+    );
+    await withTransaction(pool, (client) => completeTask(client, fresh, { counts: { read: 2 } }));
+    const [task] = (await listTasks(pool, [run.id])).filter((t) => t.name === 'check_history');
+    assert.equal(task?.state, 'succeeded');
+    assert.deepEqual(task?.counts, { read: 2 });
+    await pool.query(`UPDATE etl_runs SET state = 'failed'`);
+  });
+
+  it('executeTask walks the DAG through the job queue, skipping the branch not taken', async () => {
+    const boss = createBoss(env.config, 'client');
+    await boss.start();
+    try {
+      await ensureQueues(boss, env.config);
+      const deps = { pool, boss, logger: createLogger('silent', 'test'), claimSeconds: 120 };
+      const { run } = await startRun(deps, 'manual');
+      const executed: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const [job] = await boss.fetch<{ runId: string; task: string }>('etl-task');
+        if (!job) break;
+        const task = job.data.task as 'check_history';
+        executed.push(task);
+        await executeTask(deps, { runId: run.id, task, final: true, signal: new AbortController().signal }, async () => ({
+          counts: { published: 0 },
+          skip: task === 'check_history' ? ['check_sources', 'load_who_changes', 'load_new_weeks'] : [],
+        }));
+        await boss.complete('etl-task', job.id);
+      }
+      assert.deepEqual(executed, ['check_history', 'load_ecdc_2020', 'load_who', 'verify']);
+      assert.equal((await getRun(pool, run.id))?.state, 'succeeded');
+      const states = Object.fromEntries((await listTasks(pool, [run.id])).map((t) => [t.name, t.state]));
+      assert.equal(states.check_sources, 'skipped');
+      assert.equal(states.verify, 'succeeded');
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+  });
+
+  it('a final failure fails the task and the run; a non-final one leaves it pending for the retry', async () => {
+    const boss = createBoss(env.config, 'client');
+    await boss.start();
+    try {
+      const deps = { pool, boss, logger: createLogger('silent', 'test'), claimSeconds: 120 };
+      const { run } = await startRun(deps, 'manual');
+      const failing = () => Promise.reject(new Error('source answered 500'));
+      const signal = new AbortController().signal;
+      await assert.rejects(executeTask(deps, { runId: run.id, task: 'check_history', final: false, signal }, failing));
+      let [task] = await listTasks(pool, [run.id]);
+      assert.equal(task?.state, 'pending');
+      assert.equal((await getRun(pool, run.id))?.state, 'running');
+      await assert.rejects(executeTask(deps, { runId: run.id, task: 'check_history', final: true, signal }, failing));
+      [task] = await listTasks(pool, [run.id]);
+      assert.equal(task?.state, 'failed');
+      assert.equal(task?.attempts, 2);
+      const finished = await getRun(pool, run.id);
+      assert.equal(finished?.state, 'failed');
+      assert.match(finished?.error ?? '', /check_history: source answered 500/);
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig, readEnvironment } from '../../../src/platform/config.ts';
+
+describe('config', () => {
+  it('gives the SPEC defaults when nothing is set', () => {
+    const config = parseConfig({});
+    assert.equal(config.DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5432/covid');
+    assert.equal(config.CLICKHOUSE_URL, 'http://default:@127.0.0.1:8123');
+    assert.deepEqual(config.KAFKA_BROKERS, ['127.0.0.1:9092']);
+    assert.equal(config.KAFKA_TOPIC, 'covid.daily');
+    assert.equal(config.KAFKA_DLQ_TOPIC, 'covid.daily.dlq');
+    assert.equal(config.PORT, 8000);
+    assert.equal(config.DEFAULT_COUNTRY, 'RU');
+    assert.equal(config.FILL_POLICY, 'ffill');
+  });
+
+  it('is frozen', () => {
+    const config = parseConfig({});
+    assert.throws(() => {
+      (config as { PORT: number }).PORT = 1;
+    }, TypeError);
+  });
+
+  it('parses lists and numbers', () => {
+    const config = parseConfig({ KAFKA_BROKERS: 'a:1, b:2', PORT: '9000', FILL_POLICY: 'zero' });
+    assert.deepEqual(config.KAFKA_BROKERS, ['a:1', 'b:2']);
+    assert.equal(config.PORT, 9000);
+    assert.equal(config.FILL_POLICY, 'zero');
+  });
+
+  for (const [name, value] of [
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['FILL_POLICY', 'backfill'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['SOURCE_WHO_URL', 'ftp://example.org/who.csv'],
+    ['ETL_SCHEDULE', 'daily'],
+    ['DEFAULT_COUNTRY', 'rus'],
+    ['CLICKHOUSE_DATABASE', 'covid; DROP'],
+    ['AUTH_RATE_LIMIT', '-1'],
+  ] as const) {
+    it(`stops with a message naming ${name} when it is ${value}`, () => {
+      assert.throws(() => parseConfig({ [name]: value }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, new RegExp(`^  ${name}: `, 'm'));
+        return true;
+      });
+    });
+  }
+
+  it('accepts file:// source locations', () => {
+    assert.equal(parseConfig({ SOURCE_ECDC_URL: 'file:///data/ecdc.csv' }).SOURCE_ECDC_URL, 'file:///data/ecdc.csv');
+  });
+
+  it('reads .env under the real environment, which wins', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'covid-env-'));
+    const file = path.join(dir, '.env');
+    writeFileSync(file, 'PORT=9001\nDEFAULT_COUNTRY=DE\n');
+    const env = readEnvironment({ PORT: '9002' }, file);
+    const config = parseConfig(env);
+    assert.equal(config.PORT, 9002);
+    assert.equal(config.DEFAULT_COUNTRY, 'DE');
+  });
+});
