@@ -98,7 +98,7 @@ export async function claimTask(db: Queryable, runId: string, task: TaskName, cl
   const token = randomUUID();
   const { rows } = await db.query<{ attempts: number }>(
     `UPDATE etl_tasks t SET state = 'running', attempts = attempts + 1, claim_token = $3,
-            claimed_until = now() + make_interval(secs => $4), started_at = coalesce(started_at, now()), error = NULL
+            claimed_until = now() + make_interval(secs => $4), started_at = coalesce(t.started_at, now()), error = NULL
        FROM etl_runs r
       WHERE t.run_id = $1 AND t.name = $2 AND r.id = t.run_id AND r.state = 'running'
         AND t.state IN ('pending', 'running')
