@@ -3,6 +3,7 @@
 # Debian's clickhouse-server (18.16) with the project's own config (infra/clickhouse/), data in
 # .data/clickhouse, loopback only, HTTP port from CLICKHOUSE_URL, native port CLICKHOUSE_TCP_PORT.
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 load_env
@@ -46,6 +47,7 @@ up() {
   install_if_missing
   local pid
   if pid=$(running_pid clickhouse); then
+    check_same_ports clickhouse "$CH_HTTP_PORT/$CH_TCP_PORT"
     wait_until clickhouse 60 "$LOGFILE" "$pid" pings
     ensure_database
     log "clickhouse: already running (pid $pid, http $CH_HTTP_PORT)"
@@ -68,6 +70,7 @@ up() {
   # foreground (no --daemon) so that the pid we record is the server's.
   spawn clickhouse "$LOGFILE" clickhouse-server --config-file="$CH_DIR/etc/config.xml"
   pid=$(cat "$RUN/clickhouse.pid")
+  echo "$CH_HTTP_PORT/$CH_TCP_PORT" >"$RUN/clickhouse.ports"
   wait_until clickhouse 60 "$LOGFILE" "$pid" pings
   ensure_database
   log "clickhouse: started $(ch_query 'SELECT version()') (pid $pid, http 127.0.0.1:$CH_HTTP_PORT, tcp $CH_TCP_PORT, data $CH_DIR)"

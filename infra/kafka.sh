@@ -3,6 +3,7 @@
 # Apache Kafka 4.x, single node in KRaft mode, from Maven Central jars (infra/kafka/pom.xml,
 # copied once into .tools/kafka/libs), data in .data/kafka, loopback only.
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 load_env
@@ -83,15 +84,21 @@ up() {
   ensure_dirs
   local pid
   if pid=$(running_pid kafka); then
+    check_same_ports kafka "$KAFKA_HOST:$KAFKA_PORT/$CONTROLLER_PORT"
     port_open 127.0.0.1 "$KAFKA_PORT" || wait_ready "$pid"
     log "kafka: already running (pid $pid, $KAFKA_HOST:$KAFKA_PORT)"
+    return 0
+  fi
+  install_if_missing
+  # A broker started elsewhere (another checkout, a container) that answers: use it.
+  if port_open 127.0.0.1 "$KAFKA_PORT" && topics_list >/dev/null 2>&1; then
+    log "kafka: reusing the broker that answers $KAFKA_HOST:$KAFKA_PORT (not managed by this script)"
     return 0
   fi
   for port in "$KAFKA_PORT" "$CONTROLLER_PORT"; do
     port_open 127.0.0.1 "$port" &&
       die "kafka: port $port is already in use by another process (not a broker started by infra/kafka.sh)"
   done
-  install_if_missing
   render_config
   format_storage
   # A marker so the readiness check only looks at this start's lines.
@@ -101,6 +108,7 @@ up() {
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
     -Dkafka.logs.dir="$LOGS" -cp "$LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
   pid=$(cat "$RUN/kafka.pid")
+  echo "$KAFKA_HOST:$KAFKA_PORT/$CONTROLLER_PORT" >"$RUN/kafka.ports"
   wait_ready "$pid"
   log "kafka: started $(basename "$(ls "$LIBS"/kafka_2.13-*.jar)" .jar) (pid $pid, $KAFKA_HOST:$KAFKA_PORT, controller $CONTROLLER_PORT, data $KAFKA_DIR)"
 }
@@ -111,6 +119,8 @@ status() {
   local pid
   if pid=$(running_pid kafka); then
     status_line kafka running "$pid" "$KAFKA_HOST:$KAFKA_PORT controller=$CONTROLLER_PORT data=.data/kafka"
+  elif port_open 127.0.0.1 "$KAFKA_PORT"; then
+    status_line kafka external "" "$KAFKA_HOST:$KAFKA_PORT (not started by infra/)"
   else
     status_line kafka stopped "" "$KAFKA_HOST:$KAFKA_PORT"
   fi
@@ -118,5 +128,13 @@ status() {
 
 case "${1:-}" in
   up | down | status) "$1" ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  # Kafka's topic CLI against this broker, e.g. `infra/kafka.sh topics --list` or
+  # `infra/kafka.sh topics --describe --topic covid.daily`.
+  topics)
+    shift
+    exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
+      -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
+      org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" "$@"
+    ;;
+  *) echo "usage: $0 up|down|status|topics [TopicCommand args]" >&2; exit 2 ;;
 esac

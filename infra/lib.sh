@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the native stack scripts (sourced, not run).
 # Layout: everything a service writes lives under .data/ (gitignored) so `rm -rf .data` resets
 # the stack; downloaded tools that survive a reset live under .tools/.
@@ -30,6 +31,7 @@ load_env() {
 urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
 
 # Splits scheme://user:pass@host:port/path into URL_USER URL_PASS URL_HOST URL_PORT URL_PATH.
+# shellcheck disable=SC2034  # the URL_* globals are read by the sourcing script
 parse_url() {
   local url="$1" default_port="$2" rest auth hostport
   rest="${url#*://}"
@@ -67,9 +69,9 @@ pid_alive() {
 pid_start() {
   local stat
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat="${stat##*) }"
-  set -- $stat
-  echo "${20}"
+  local -a fields
+  read -r -a fields <<<"${stat##*) }"
+  echo "${fields[19]}"
 }
 
 # Prints the pid recorded in .data/run/<name>.pid if that process is still alive.
@@ -81,8 +83,18 @@ running_pid() {
     echo "$pid"
     return 0
   fi
-  rm -f "$file" "$RUN/$1.start"   # stale: the process died without `down`
+  rm -f "$file" "$RUN/$1.start" "$RUN/$1.ports"   # stale: the process died without `down`
   return 1
+}
+
+# A running service keeps the ports it was started with; if the configuration now names other
+# ports, say so instead of reporting a server that is not where the clients will look.
+# (Written by each script's `up` as .data/run/<name>.ports.)
+check_same_ports() {
+  local name="$1" want="$2" have
+  have=$(cat "$RUN/$name.ports" 2>/dev/null || true)
+  [ -z "$have" ] || [ "$have" = "$want" ] ||
+    die "$name: running with ports $have but the configuration now says $want; run 'infra/stack.sh down $name' first"
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
@@ -119,7 +131,7 @@ stop_service() {
   else
     log "$name: not running (no live pid file)"
   fi
-  rm -f "$RUN/$name.pid" "$RUN/$name.start"
+  rm -f "$RUN/$name.pid" "$RUN/$name.start" "$RUN/$name.ports"
 }
 
 # Fails naming the service, why, and the tail of its log.
@@ -151,15 +163,36 @@ wait_until() {
   fail_with_log "$name" "not ready after ${timeout}s" "$logfile"
 }
 
-# apt-get install, waiting for another apt/dpkg (e.g. a background install) to release its lock
-# rather than failing on it.
+# apt-get install that waits for another apt/dpkg run (e.g. a package install already going on
+# in the background) instead of failing on its lock. DPkg::Lock::Timeout covers the dpkg lock of
+# `install`; `update` ignores it, so wait for other apt processes first and retry.
 APT_UPDATED=""
+apt_busy() {
+  local name
+  for name in apt-get apt dpkg aptitude; do pgrep -x "$name" >/dev/null && return 0; done
+  return 1
+}
+wait_for_apt() {
+  local waited=0
+  while apt_busy; do
+    ((waited % 30)) || log "waiting for another apt/dpkg process to finish"
+    sleep 2
+    waited=$((waited + 2))
+    ((waited < 900)) || die "apt/dpkg has been busy for 15 minutes; giving up"
+  done
+}
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
-  local opts=(-o DPkg::Lock::Timeout=600)
+  local opts=(-o DPkg::Lock::Timeout=600) try
+  wait_for_apt
   if [ -z "$APT_UPDATED" ]; then
     log "apt-get update"
-    apt-get "${opts[@]}" update -qq >&2
+    for try in 1 2 3; do
+      apt-get "${opts[@]}" update -qq >&2 && break
+      [ "$try" = 3 ] && die "apt-get update failed"
+      sleep 5
+      wait_for_apt
+    done
     APT_UPDATED=1
   fi
   log "apt-get install $*"

@@ -3,6 +3,7 @@
 # Reuses a server that already answers DATABASE_URL's credentials; otherwise runs a private
 # cluster in .data/postgres on the URL's port, loopback only.
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 load_env
@@ -17,7 +18,7 @@ OS_USER=postgres   # initdb and postgres refuse to run as root
 pg_bin() {
   local d
   if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n 1)
   [ -n "$d" ] && echo "$d"
 }
 
@@ -79,6 +80,7 @@ adopt_orphan() {
   pid_alive "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] || return 1
   echo "$pid" >"$RUN/postgres.pid"
   pid_start "$pid" >"$RUN/postgres.start"
+  sed -n 4p "$PGDATA_DIR/postmaster.pid" >"$RUN/postgres.ports"
 }
 
 # The port is taken but our credentials fail there. A Debian cluster started by the package's
@@ -113,6 +115,7 @@ up() {
   ensure_dirs
   local pid bin
   if pid=$(running_pid postgres) || { adopt_orphan && pid=$(running_pid postgres); }; then
+    check_same_ports postgres "$PG_PORT"
     wait_until postgres 60 "$LOGFILE" "$pid" answers_credentials
     ensure_database
     log "postgres: already running (pid $pid, port $PG_PORT)"
@@ -145,6 +148,7 @@ up() {
     -c max_connections=200 -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
     -c logging_collector=off -c log_min_messages=warning
   pid=$(cat "$RUN/postgres.pid")
+  echo "$PG_PORT" >"$RUN/postgres.ports"
   wait_until postgres 60 "$LOGFILE" "$pid" answers_credentials
   ensure_database
   log "postgres: started (pid $pid, 127.0.0.1:$PG_PORT, data $PGDATA_DIR)"

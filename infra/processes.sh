@@ -5,6 +5,7 @@
 # logs in .data/logs/<role>.log, pid files in .data/run/<role>.pid. Needs the stack
 # (infra/stack.sh up) and migrations (bin/covid-etl migrate) first, as `make up` does.
 set -euo pipefail
+# shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 load_env   # the app reads .env itself; loaded here for PORT and so both agree
