@@ -1,7 +1,7 @@
 // ClickHouse access over HTTP. The server may be release 18.16, which has no query
 // parameters: values are written into SQL, so every value goes through the literal helpers
 // below, and only after it was validated to a closed form (a known country, a real date).
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 
 export type { ClickHouseClient };
 
@@ -26,6 +26,8 @@ export function createClickHouse({ url, database, requestTimeoutMs = 30_000 }: C
     // 18.16 rejects settings it does not know; send none by default.
     clickhouse_settings: {},
     compression: { request: false, response: false },
+    // Callers log failures themselves (as JSON); the client's own stderr lines would repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 

@@ -3,9 +3,9 @@
 // within one source, the Kafka timestamp (publish time) orders revisions, so a newer revision
 // replaces an older one. A redelivered message has the same timestamp, hence the same version,
 // and merges away as a duplicate.
-import type { DailyRecord } from '../domain/record.ts';
+import type { SourceName } from '../domain/record.ts';
 
-export type Source = DailyRecord['source'];
+export type Source = SourceName;
 
 /** Higher wins: ecdc covers the early dates, who the later ones, stopcoronavirus only what neither covers. */
 export const SOURCE_RANK: Readonly<Record<Source, number>> = Object.freeze({ ecdc: 3, who: 2, stopcoronavirus: 1 });

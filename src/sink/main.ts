@@ -1,0 +1,52 @@
+// `covid-etl sink`: runs until SIGTERM/SIGINT (exit 0 after a clean stop) or a fatal error
+// (exit 1). Stopping never commits what was not stored, so a second signal may exit at once.
+import type { Config } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createSinkContainer } from './container.ts';
+
+export { createSink, startSink, type Sink, type SinkDeps, type SinkOptions, type SinkStats } from './sink.ts';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+export async function runSink(config: Config): Promise<number> {
+  const logger = createLogger(config.LOG_LEVEL, 'sink');
+  const { sink, resources } = await createSinkContainer(config, logger);
+
+  let stopping = false;
+  let signalled: (signal: string) => void = () => {};
+  const signal = new Promise<string>((resolve) => (signalled = resolve));
+  const onSignal = (name: string) => {
+    if (stopping) {
+      logger.warn({ signal: name }, 'second signal: exiting without waiting for the batch in flight');
+      process.exit(1);
+    }
+    stopping = true;
+    signalled(name);
+  };
+  for (const name of SIGNALS) process.on(name, onSignal);
+
+  try {
+    await sink.start();
+    const outcome = await Promise.race([
+      signal.then((name) => ({ signal: name })),
+      sink.stopped.then(
+        () => ({ error: undefined }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if ('signal' in outcome) {
+      logger.info({ signal: outcome.signal }, 'shutting down');
+      await sink.stop();
+      return 0;
+    }
+    logger.error({ err: outcome.error }, 'sink stopped on a fatal error');
+    return 1;
+  } catch (error) {
+    logger.error({ err: error }, 'sink failed to start');
+    return 1;
+  } finally {
+    stopping = true;
+    await resources.close(logger);
+    for (const name of SIGNALS) process.removeListener(name, onSignal);
+  }
+}

@@ -1,0 +1,156 @@
+// In-memory stand-ins for the Kafka consumer, its message stream, the dead-letter producer,
+// ClickHouse and time, so the sink's batching, retry and shutdown rules run without services.
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import type { StringConsumer, StringProducer } from '../../../src/platform/kafka.ts';
+import type { Clock } from '../../../src/sink/clock.ts';
+import type { DailyRow, SinkMessage } from '../../../src/sink/decode.ts';
+import type { RowWriter } from '../../../src/sink/writer.ts';
+
+export class FakeStream extends Readable {
+  closed_ = false;
+  constructor() {
+    super({ objectMode: true, highWaterMark: 1024 });
+  }
+  override _read(): void {}
+  close(): Promise<void> {
+    this.closed_ = true;
+    this.destroy();
+    return Promise.resolve();
+  }
+}
+
+export interface Commit {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  leaderEpoch: number;
+}
+
+export class FakeConsumer extends EventEmitter {
+  groupId = 'group';
+  memberId: string | null = 'member-1';
+  assignments: { topic: string; partitions: number[] }[] | null = [{ topic: 'covid.daily', partitions: [0, 1, 2] }];
+  readonly stream = new FakeStream();
+  readonly commits: Commit[][] = [];
+  closed = false;
+  failCommits = 0;
+
+  consume(): Promise<FakeStream> {
+    return Promise.resolve(this.stream);
+  }
+  commit({ offsets }: { offsets: Commit[] }): Promise<void> {
+    if (this.failCommits > 0) {
+      this.failCommits--;
+      return Promise.reject(new Error('commit failed'));
+    }
+    this.commits.push(offsets);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+  /** Delivers messages as the client would (through the stream, so pause holds them back). */
+  deliver(...messages: SinkMessage[]): void {
+    for (const message of messages) this.stream.push(message);
+  }
+  asConsumer(): StringConsumer {
+    return this as unknown as StringConsumer;
+  }
+}
+
+export class FakeProducer {
+  readonly sent: { topic: string; key: string | undefined; value: string }[] = [];
+  failures = 0;
+  send({ messages }: { messages: { topic: string; key: string | undefined; value: string }[] }): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      return Promise.reject(new Error('broker unavailable'));
+    }
+    this.sent.push(...messages);
+    return Promise.resolve();
+  }
+  asProducer(): StringProducer {
+    return this as unknown as StringProducer;
+  }
+}
+
+/** ClickHouse: fails `failures` times, then stores; `hold()` makes the next insert wait. */
+export class FakeWriter implements RowWriter {
+  readonly inserts: DailyRow[][] = [];
+  attempts = 0;
+  failures = 0;
+  #held: PromiseWithResolvers<void> | undefined;
+
+  hold(): PromiseWithResolvers<void> {
+    this.#held = Promise.withResolvers<void>();
+    return this.#held;
+  }
+  async insert(rows: DailyRow[], signal?: AbortSignal): Promise<void> {
+    this.attempts++;
+    const held = this.#held;
+    if (held) {
+      this.#held = undefined;
+      signal?.addEventListener('abort', () => held.reject(signal.reason as Error), { once: true });
+      await held.promise;
+    }
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('connect ECONNREFUSED 127.0.0.1:8123');
+    }
+    this.inserts.push([...rows]);
+  }
+}
+
+/** Time that moves only when the test says so. */
+export class FakeClock implements Clock {
+  #now = 0;
+  #timers: { at: number; callback: () => void }[] = [];
+
+  now(): number {
+    return this.#now;
+  }
+  setTimer(callback: () => void, ms: number): () => void {
+    const timer = { at: this.#now + ms, callback };
+    this.#timers.push(timer);
+    return () => {
+      this.#timers = this.#timers.filter((t) => t !== timer);
+    };
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      const cancel = this.setTimer(resolve, ms);
+      signal?.addEventListener('abort', () => {
+        cancel();
+        reject(signal.reason as Error);
+      }, { once: true });
+    });
+  }
+  /** Pending timers, in ms from now. */
+  get pending(): number[] {
+    return this.#timers.map((t) => t.at - this.#now).sort((a, b) => a - b);
+  }
+  async advance(ms: number): Promise<void> {
+    const until = this.#now + ms;
+    for (;;) {
+      await settle();
+      const due = this.#timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.#timers = this.#timers.filter((t) => t !== due);
+      this.#now = due.at;
+      due.callback();
+    }
+    this.#now = until;
+    await settle();
+  }
+}
+
+/** Lets promise chains and stream ticks run. */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
