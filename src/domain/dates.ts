@@ -10,15 +10,19 @@ export const EARLIEST_DATE = '2019-12-01';
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether year-month-day is a real calendar date (Date.UTC would roll 2021-02-30 to 03-02). */
+function isRealDate(year: number, month: number, day: number): boolean {
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return false;
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
 /** Day number of a calendar date, or null when the date does not exist (2021-02-30). */
 export function dayFromParts(year: number, month: number, day: number): number | null {
-  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return null;
-  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31) return null;
-  const ms = Date.UTC(year, month - 1, day);
-  const back = new Date(ms);
-  // Date.UTC rolls 2021-02-30 over to 2021-03-02; a real date survives the round trip.
-  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return null;
-  return ms / MS_PER_DAY;
+  return isRealDate(year, month, day) ? Date.UTC(year, month - 1, day) / MS_PER_DAY : null;
 }
 
 /** Strict `YYYY-MM-DD` (zero-padded, a real calendar date) → the same string, or null. */
@@ -47,8 +51,8 @@ export function parseMdy(text: string): string | null {
 }
 
 export function isoFromParts(year: number, month: number, day: number): string | null {
-  const n = dayFromParts(year, month, day);
-  return n === null ? null : fromDayNumber(n);
+  if (!isRealDate(year, month, day)) return null;
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
 
 /** Day number of an ISO date; throws on anything that is not a real `YYYY-MM-DD`. */

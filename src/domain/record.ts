@@ -1,0 +1,47 @@
+// The one record the whole system moves: a country's new cases and deaths on one day, from one
+// source. The pipeline validates every record with this schema before it is published, and the
+// sink validates every Kafka message with it again, so both ends agree on the contract.
+import { z } from 'zod';
+import { isKnownCountry } from './countries.ts';
+import { EARLIEST_DATE, parseIsoDate, utcToday } from './dates.ts';
+
+export const SOURCE_NAMES = ['ecdc', 'who', 'stopcoronavirus'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+export interface DailyRecord {
+  /** ISO 3166-1 alpha-2, upper case (XK for Kosovo). */
+  country: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  /** New cases that day; negative values are the source's corrections and are kept. */
+  cases: number;
+  deaths: number;
+  source: SourceName;
+  /** True when a value was filled or spread rather than reported for that very day. */
+  estimated: boolean;
+}
+
+/** A schema whose "today" comes from the given clock (tests pin it; production uses now). */
+export function makeDailyRecordSchema(now: () => Date = () => new Date()) {
+  return z.strictObject({
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code')
+      .refine(isKnownCountry, 'is not a known country code'),
+    date: z
+      .string()
+      .refine((s) => parseIsoDate(s) !== null, 'must be a real YYYY-MM-DD date')
+      .refine((s) => s >= EARLIEST_DATE && s <= utcToday(now()), `must be within ${EARLIEST_DATE}..today`),
+    cases: z.int(),
+    deaths: z.int(),
+    source: z.enum(SOURCE_NAMES),
+    estimated: z.boolean(),
+  });
+}
+
+export const dailyRecordSchema = makeDailyRecordSchema();
+
+/** The Kafka key and the identity of a row in ClickHouse. */
+export function recordKey(r: Pick<DailyRecord, 'country' | 'date'>): string {
+  return `${r.country}:${r.date}`;
+}
