@@ -29,7 +29,7 @@ export async function runWorker(config: Config): Promise<number> {
   const tasks = createTasks({ config, pool, clickhouse, producer });
   const deps = { pool, boss, logger, claimSeconds: config.TASK_CLAIM_SECONDS };
 
-  await boss.work<TaskJob>(TASK_QUEUE, { includeMetadata: true, pollingIntervalSeconds: 0.5 }, async ([job]: JobWithMetadata<TaskJob>[]) => {
+  await boss.work(TASK_QUEUE, { includeMetadata: true, pollingIntervalSeconds: 0.5 } as const, async ([job]: JobWithMetadata<TaskJob>[]) => {
     if (!job || !isTaskName(job.data.task)) throw new Error(`malformed task job: ${JSON.stringify(job?.data)}`);
     await executeTask(
       deps,

@@ -14,7 +14,15 @@ export interface PublishTarget {
 
 export interface PublishResult {
   published: number;
-  rejected: number;
+  /** Records that failed validation: sent to the dead-letter topic instead. */
+  invalid: DailyRecord[];
+}
+
+/** A source row that could not be read, as the rejects topic receives it. */
+export interface SourceReject {
+  line: number;
+  reason: string;
+  raw: string;
 }
 
 const BATCH = 5_000;
@@ -28,6 +36,7 @@ export async function publishRecords(
   const headers = { 'run-id': target.runId };
   const timestamp = BigInt(Date.now());
   const rejects: { key: string; value: string }[] = [];
+  const invalid: DailyRecord[] = [];
   let published = 0;
   let batch: { topic: string; key: string; value: string; headers: Record<string, string>; timestamp: bigint }[] = [];
 
@@ -43,7 +52,8 @@ export async function publishRecords(
     const checked = dailyRecordSchema.safeParse(record);
     if (!checked.success) {
       const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      rejects.push({ key: `${String(record.country)}:${String(record.date)}`, value: JSON.stringify({ reason, record, runId: target.runId }) });
+      invalid.push(record);
+      rejects.push({ key: `${String(record.country)}:${String(record.date)}`, value: JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: target.runId }) });
       continue;
     }
     batch.push({ topic: target.topic, key: recordKey(record), value: JSON.stringify(checked.data), headers, timestamp });
@@ -54,5 +64,20 @@ export async function publishRecords(
   if (rejects.length > 0) {
     await producer.send({ messages: rejects.map((r) => ({ topic: target.dlqTopic, key: r.key, value: r.value, headers, timestamp })) });
   }
-  return { published, rejected: rejects.length };
+  return { published, invalid };
+}
+
+/** Source rows that could not be read go to the dead-letter topic with their reason, so nothing disappears silently. */
+export async function publishRejects(producer: StringProducer, target: PublishTarget, source: string, rejects: SourceReject[]): Promise<void> {
+  const headers = { 'run-id': target.runId };
+  for (let start = 0; start < rejects.length; start += BATCH) {
+    await producer.send({
+      messages: rejects.slice(start, start + BATCH).map((r) => ({
+        topic: target.dlqTopic,
+        key: `${source}:line:${r.line}`,
+        value: JSON.stringify({ reason: `source-row: ${r.reason}`, source, line: r.line, raw: r.raw, runId: target.runId }),
+        headers,
+      })),
+    });
+  }
 }

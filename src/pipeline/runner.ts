@@ -37,7 +37,7 @@ export interface TaskExecution {
   attempt: number;
   signal: AbortSignal;
   logger: Logger;
-  progress(counts: TaskCounts): void;
+  progress: (counts: TaskCounts) => void;
 }
 
 export type TaskImplementation = (execution: TaskExecution) => Promise<TaskResult>;

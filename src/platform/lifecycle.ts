@@ -3,10 +3,10 @@
 import type { Logger } from './logger.ts';
 
 export class Resources {
-  readonly #releases: { name: string; release: () => Promise<unknown> | unknown }[] = [];
+  readonly #releases: { name: string; release: () => unknown }[] = [];
   #closing: Promise<void> | undefined;
 
-  add<T>(name: string, resource: T, release: (resource: T) => Promise<unknown> | unknown): T {
+  add<T>(name: string, resource: T, release: (resource: T) => unknown): T {
     this.#releases.push({ name, release: () => release(resource) });
     return resource;
   }

@@ -19,7 +19,8 @@ export async function landedCount(clickhouse: ClickHouseClient, runId: string): 
     query: `SELECT uniqExact(country, date) AS landed FROM daily WHERE run_id = ${BigInt(runId).toString()}`,
     format: 'JSONEachRow',
   });
-  const [row] = await result.json<{ landed: string | number }>();
+  const rows: { landed: string | number }[] = await result.json();
+  const row = rows[0];
   return Number(row?.landed ?? 0);
 }
 

@@ -1,0 +1,41 @@
+// check_sources: is there anything new? The WHO file changed (its validators answer a
+// conditional GET, or its SHA-256 differs from the last load) and weekly posts newer than the
+// last loaded week. A source that cannot be checked counts as "maybe new": its load task then
+// runs and fails with the source's own error, instead of the check hiding it.
+import { openLocation } from '../../platform/source-fetch.ts';
+import type { TaskName } from '../dag.ts';
+import type { TaskImplementation } from '../runner.ts';
+import { getState } from '../state.repository.ts';
+import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
+import { hashing } from './hashing.ts';
+import type { Validators } from './load-csv.ts';
+import { crawlNewWeeks } from './stopcoronavirus.ts';
+
+async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<{ changed: boolean; why: string }> {
+  const known = await getState<Validators>(deps.pool, stateKeys.validators('who'));
+  if (!known) return { changed: true, why: 'never loaded' };
+  const headers: Record<string, string> = {};
+  if (known.etag) headers['if-none-match'] = known.etag;
+  if (known.lastModified) headers['if-modified-since'] = known.lastModified;
+  const opened = await openLocation(deps.config.SOURCE_WHO_URL, { ...fetchOptions(deps.config, signal), headers });
+  if (opened.notModified) return { changed: false, why: 'not modified (304)' };
+  const { stream, digest } = hashing(opened.body);
+  for await (const _chunk of stream);
+  return digest() === known.sha256 ? { changed: false, why: 'same SHA-256' } : { changed: true, why: 'content changed' };
+}
+
+export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
+  return async ({ signal, logger }) => {
+    const skip: TaskName[] = [];
+    const who = await whoChanged(deps, signal).catch((error: unknown) => ({ changed: true, why: `check failed: ${(error as Error).message}` }));
+    if (!who.changed) skip.push('load_who_changes');
+
+    const weeks = await crawlNewWeeks(deps, signal).then(
+      ({ crawl }) => ({ newWeeks: crawl.weeks.length, why: `${crawl.weeks.length} new weekly posts` }),
+      (error: unknown) => ({ newWeeks: -1, why: `check failed: ${(error as Error).message}` }),
+    );
+    if (weeks.newWeeks === 0) skip.push('load_new_weeks');
+    logger.info({ who, weeks }, 'sources checked');
+    return { counts: { whoChanged: who.changed ? 1 : 0, newWeeks: Math.max(weeks.newWeeks, 0) }, gate: { who, weeks }, skip };
+  };
+}

@@ -1,0 +1,24 @@
+// What every task implementation gets: the clients of the worker process and its config.
+import type { Config } from '../../platform/config.ts';
+import type { ClickHouseClient } from '../../platform/clickhouse.ts';
+import type { StringProducer } from '../../platform/kafka.ts';
+import type { Pool } from '../../platform/postgres.ts';
+import type { FetchOptions } from '../../platform/source-fetch.ts';
+
+export interface TaskDeps {
+  config: Config;
+  pool: Pool;
+  clickhouse: ClickHouseClient;
+  producer: StringProducer;
+  now?: () => Date;
+}
+
+export function fetchOptions(config: Config, signal: AbortSignal): FetchOptions {
+  return { deadlineMs: config.SOURCE_TIMEOUT_MS, retries: config.SOURCE_RETRIES, signal };
+}
+
+export const stateKeys = {
+  rows: (source: string) => `${source}.rows`,
+  validators: (source: string) => `${source}.validators`,
+  lastWeekEnd: 'stopcoronavirus.last_week_end',
+} as const;
