@@ -53,8 +53,10 @@ export async function ensureQueues(boss: PgBoss, config: Config): Promise<void> 
       await boss.createQueue(name, options).catch(async (error: unknown) => {
         if (!(await boss.getQueue(name))) throw error; // else another worker created it first
       });
-    } else {
-      await boss.updateQueue(name, options);
+    } else if (Object.keys(options).length > 0) {
+      // Keep retry and heartbeat settings in step with the configuration; a policy is fixed at creation.
+      const { policy: _policy, ...changeable } = options as { policy?: string };
+      await boss.updateQueue(name, changeable);
     }
   }
 }
