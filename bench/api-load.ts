@@ -7,8 +7,7 @@
 //
 // Data: synthetic but shaped like the real table (230 countries x 1,200 days, RU like the real
 // series in size), in a fresh database pair (test/support/environment.ts), dropped at the end.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,7 +17,7 @@ import { COUNTRY_CODES } from '../src/domain/countries.ts';
 import { createClickHouse } from '../src/platform/clickhouse.ts';
 import { createPool } from '../src/platform/postgres.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
-import { repoRoot } from '../test/support/paths.ts';
+import { startRole, type RoleProcess } from '../test/support/processes.ts';
 import { runLoad, type LoadResult } from './api-loadgen.ts';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' } } });
@@ -104,6 +103,38 @@ async function keyCheckCost(databaseUrl: string, keys: string[]) {
   return { ...result, plan: plan.rows.map((r) => r['QUERY PLAN']).join(' / ') };
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number | 'self' | undefined): number {
+  if (pid === undefined) return NaN;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return NaN; // the process is gone (someone restarted ClickHouse during the run)
+  }
+  const fields = stat.split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+}
+
+/** Busy share of the whole machine (all cores), from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1, 9).map(Number);
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
+function clickhousePid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('clickhouse-server')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 function peakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -121,31 +152,20 @@ const fmt = (r: LoadResult) =>
 
 const env = await createTestEnvironment({ overrides: {} });
 const port = await freePort();
-let server: ReturnType<typeof spawn> | undefined;
+let server: RoleProcess | undefined;
 try {
   log('loading data…');
   const rows = await loadData(env.config.CLICKHOUSE_URL, env.config.CLICKHOUSE_DATABASE);
-  server = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: env.config.DATABASE_URL,
-      CLICKHOUSE_URL: env.config.CLICKHOUSE_URL,
-      CLICKHOUSE_DATABASE: env.config.CLICKHOUSE_DATABASE,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '0', // 1,000 registrations from one address
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  // AUTH_RATE_LIMIT=0: the 1,000 registrations come from one address. DATA_RATE_LIMIT stays at
+  // its default (50/s per user): the load is spread over all keys, ~15 requests/s each.
+  server = startRole('serve', env.config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '0', DATA_RATE_LIMIT: '50' } });
   for (let i = 0; ; i++) {
     try {
       if ((await http(port, 'GET', '/readyz')).status === 200) break;
     } catch {
       // not listening yet
     }
-    if (i > 200) throw new Error('server did not start');
+    if (i > 200) throw new Error(`server did not start:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
@@ -163,12 +183,26 @@ try {
     path,
     headers: { 'x-key': keys[(connection * 7919 + i) % keys.length]!, ...extra },
   });
-  const results: Record<string, LoadResult> = {};
+  const results: Record<string, LoadResult & { connections: number; cpu: Record<string, number> }> = {};
   const scenario = async (name: string, connections: number, request: ReturnType<typeof byKey>, seconds = SECONDS) => {
     await runLoad({ port, connections, durationMs: 1_500, request }); // warm-up
+    const chPid = clickhousePid();
+    const before = { server: cpuSeconds(server!.pid), loadgen: cpuSeconds('self'), clickhouse: cpuSeconds(chPid), machine: machineTicks() };
     const result = await runLoad({ port, connections, durationMs: seconds * 1_000, request });
-    results[name] = result;
-    log(`${name} (${connections} connections): ${fmt(result)}`);
+    const machine = machineTicks();
+    // Cores used by each process during the run, and by the whole machine (others included).
+    const cpu = {
+      server: (cpuSeconds(server!.pid) - before.server) / result.seconds,
+      loadgen: (cpuSeconds('self') - before.loadgen) / result.seconds,
+      clickhouse: (cpuSeconds(chPid) - before.clickhouse) / result.seconds,
+      machine: ((machine.busy - before.machine.busy) / (machine.total - before.machine.total)) * os.cpus().length,
+      serverMicrosecondsPerRequest: ((cpuSeconds(server!.pid) - before.server) / result.requests) * 1e6,
+    };
+    results[`${name} @${connections}`] = { ...result, connections, cpu };
+    log(
+      `${name} (${connections} connections): ${fmt(result)}\n    cores used: server ${cpu.server.toFixed(2)}, load generator ${cpu.loadgen.toFixed(2)}, ` +
+        `clickhouse ${cpu.clickhouse.toFixed(2)}, whole machine ${cpu.machine.toFixed(2)} of ${os.cpus().length}; server CPU per request ${cpu.serverMicrosecondsPerRequest.toFixed(0)} µs`,
+    );
     return result;
   };
 
@@ -177,9 +211,9 @@ try {
   await scenario('GET /cases?country=RU', 10, byKey('/cases?country=RU'));
   await scenario('GET /v1/daily?country=RU (JSON, cached)', 32, byKey('/v1/daily?country=RU'));
   await scenario('GET /v1/daily?country=RU&format=csv (cached)', 32, byKey('/v1/daily?country=RU&format=csv'));
-  const rssBefore = rssNow(server.pid!);
+  const rssBefore = rssNow(server.pid);
   const exportResult = await scenario('GET /v1/daily?format=csv (whole table, streamed)', 4, byKey('/v1/daily?format=csv'));
-  const rssPeak = peakRss(server.pid!);
+  const rssPeak = peakRss(server.pid);
   log(`whole-table export: ${(exportResult.bytes / exportResult.requests / 1024 / 1024).toFixed(1)} MiB per answer, ${(exportResult.bytes / exportResult.seconds / 1024 / 1024).toFixed(0)} MiB/s; server RSS ${rssBefore.toFixed(0)} MiB before, peak ${rssPeak.toFixed(0)} MiB`);
 
   console.log(
@@ -199,7 +233,6 @@ try {
     ),
   );
 } finally {
-  server?.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await server?.stop('SIGTERM');
   await env.cleanup();
 }

@@ -1,12 +1,11 @@
 // The API as a process (`covid-etl serve`): it listens, answers, and on SIGTERM stops
 // accepting, lets the request in flight finish, closes its clients and exits 0.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '../../support/paths.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
+import { startRole } from '../../support/processes.ts';
 import { PASSWORD } from './context.ts';
 
 async function freePort(): Promise<number> {
@@ -38,23 +37,8 @@ void describe('covid-etl serve', () => {
 
   void it('serves until SIGTERM, finishes the request in flight, exits 0', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: env.config.DATABASE_URL,
-        CLICKHOUSE_URL: env.config.CLICKHOUSE_URL,
-        CLICKHOUSE_DATABASE: env.config.CLICKHOUSE_DATABASE,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const api = startRole('serve', env.config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+    const output = () => api.output();
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
@@ -65,21 +49,21 @@ void describe('covid-etl serve', () => {
         } catch {
           // not listening yet
         }
-        assert.ok(Date.now() < deadline, `server did not start:\n${output}`);
+        assert.ok(Date.now() < deadline, `server did not start:\n${output()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.equal((await request(agent, port, 'GET', '/readyz')).status, 200);
       // A registration hashes a password (tens of ms): SIGTERM arrives while it runs.
       const inFlight = request(agent, port, 'POST', '/users/register', { username: 'alice', password: PASSWORD });
       await new Promise((resolve) => setTimeout(resolve, 5));
-      child.kill('SIGTERM');
+      const stopped = api.stop('SIGTERM');
       const answer = await inFlight;
       assert.equal(answer.status, 201, answer.body);
-      assert.equal(await exited, 0, output);
+      assert.equal(await stopped, 0, output());
       await assert.rejects(request(new http.Agent(), port, 'GET', '/healthz'), /ECONNREFUSED/);
     } finally {
       agent.destroy();
-      child.kill('SIGKILL');
+      await api.stop('SIGKILL');
     }
   });
 });

@@ -30,6 +30,16 @@ void describe('API key format', () => {
     assert.equal(isWellFormedApiKey(''), false);
   });
 
+  void it('writes the checksum as base64url of the big-endian CRC-32', async () => {
+    const { crc32 } = await import('node:zlib');
+    for (let i = 0; i < 200; i++) {
+      const key = generateApiKey();
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32BE(crc32(key.slice(0, 47)));
+      assert.equal(key.slice(47), bytes.toString('base64url'));
+    }
+  });
+
   void it('stores a SHA-256 digest', () => {
     assert.equal(apiKeyDigest('cov_x').length, 32);
     assert.deepEqual(apiKeyDigest('cov_x'), apiKeyDigest('cov_x'));

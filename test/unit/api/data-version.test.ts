@@ -67,4 +67,28 @@ void describe('data version: single-flight checks', () => {
     pending[2]!.resolve('v2');
     assert.equal(await next, 'v2');
   });
+
+  void it('starts consecutive checks at least minIntervalMs apart, and at once after a quiet period', async () => {
+    let now = 0;
+    const starts: number[] = [];
+    const versions = createDataVersionService(
+      async () => {
+        starts.push(now);
+        await tick();
+        return `v${starts.length}`;
+      },
+      { minIntervalMs: 5, clock: { now: () => now } },
+    );
+    assert.equal(await versions.current(), 'v1'); // first check at once
+    now = 1;
+    const waiting = versions.current(); // too soon after the first start: waits 4 ms
+    await tick();
+    assert.equal(starts.length, 1, 'not started before the interval');
+    now = 5; // the clock the timer was set from has moved on when it fires
+    assert.equal(await waiting, 'v2');
+    assert.deepEqual(starts, [0, 5]);
+    now = 100;
+    assert.equal(await versions.current(), 'v3');
+    assert.deepEqual(starts, [0, 5, 100]);
+  });
 });

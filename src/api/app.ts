@@ -1,0 +1,138 @@
+// The HTTP application, built without listening (tests use app.inject). Routes validate with
+// zod schemas, which also generate the OpenAPI document; every error leaves as a problem
+// document; unknown paths get 404 and known paths with another method 405.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createAuthHook } from './http/authenticate.ts';
+import type { DataReplyDeps } from './http/data-reply.ts';
+import { installErrorHandlers } from './http/error-handler.ts';
+import { installMetrics } from './http/metrics.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
+import { sendProblem } from './http/problem.ts';
+import type { Clock } from './repositories/clock.ts';
+import { docsRoutes } from './routes/docs.routes.ts';
+import { opsRoutes } from './routes/ops.routes.ts';
+import { seedRoutes } from './routes/seed.routes.ts';
+import { usersRoutes } from './routes/users.routes.ts';
+import { v1Routes } from './routes/v1.routes.ts';
+import type { ApiKeyService } from './services/api-key.service.ts';
+import type { DataService } from './services/data.service.ts';
+import type { DataVersionService } from './services/data-version.service.ts';
+import { LruCache } from './services/lru-cache.ts';
+import { createRateLimiter } from './services/rate-limiter.ts';
+import type { StatusService } from './services/status.service.ts';
+import type { UsersService } from './services/users.service.ts';
+
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  users: UsersService;
+  apiKeys: ApiKeyService;
+  versions: DataVersionService;
+  data: DataService;
+  status: StatusService;
+  checks: Record<'postgres' | 'clickhouse', () => Promise<void>>;
+}
+
+export interface BuildOptions {
+  /** Process metrics (event loop, memory): once per process, so off in tests that build many apps. */
+  defaultMetrics?: boolean;
+  responseCacheBytes?: number;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+const DESCRIPTION = `Daily COVID-19 incidence (new cases and deaths) per country, gathered from ECDC, WHO and
+объясняем.рф by the covid-etl pipeline.
+
+Register with \`POST /users/register\` and send the key in the \`x-key\` header. Dates are \`YYYY-MM-DD\`;
+\`start\` and \`end\` are both optional and inclusive. Errors are RFC 9457 problem documents.
+Data answers carry an ETag: send it back in \`If-None-Match\` to get 304 while the data is unchanged.`;
+
+export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // No per-request log lines (metrics count requests); errors are logged by the error mapper.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body gets 415 instead of reaching a schema as a string.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandlers(app);
+  // Once closing, every answer (those in flight included) ends its connection, so a kept-alive
+  // client cannot hold the shutdown open until its idle timeout.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? true });
+
+  // Known paths, to answer 405 (with Allow) instead of 404 for another method.
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) return;
+    const methods = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    methodsByPath.set(route.url, methods);
+  });
+
+  installSecurityHeaders(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'covid-etl API', version: '1.0.0', description: DESCRIPTION },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-key' } } },
+      tags: [
+        { name: 'users', description: 'registration and API keys' },
+        { name: 'data (original API)', description: 'the endpoints of the original service, same paths and shapes' },
+        { name: 'data', description: 'versioned endpoints' },
+        { name: 'pipeline', description: 'pipeline runs and data freshness' },
+        { name: 'operations', description: 'health, readiness, metrics' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  const dataReply: DataReplyDeps = {
+    versions: deps.versions,
+    bodies: new LruCache<Buffer>(options.responseCacheBytes ?? 64 * 1024 * 1024, (body) => body.length),
+    maxCachedBody: 4 * 1024 * 1024,
+  };
+  await app.register(docsRoutes);
+  await app.register(opsRoutes, { checks: deps.checks, metrics });
+  await app.register(usersRoutes, { users: deps.users, clock: deps.clock, attemptsPerMinute: config.AUTH_RATE_LIMIT });
+  await app.register(async (scope) => {
+    const limiter = createRateLimiter({ limit: config.DATA_RATE_LIMIT, windowMs: 1_000, clock: deps.clock });
+    scope.addHook('onRequest', createAuthHook(deps.apiKeys, limiter, config.DATA_RATE_LIMIT));
+    await scope.register(seedRoutes, { data: deps.data, reply: dataReply, defaultCountry: config.DEFAULT_COUNTRY });
+    await scope.register(v1Routes, { data: deps.data, status: deps.status, versions: deps.versions, reply: dataReply });
+  });
+
+  for (const [url, methods] of [...methodsByPath]) {
+    const allow = METHODS.filter((method) => methods.has(method)).join(', ');
+    app.route({
+      method: METHODS.filter((method) => !methods.has(method)),
+      url,
+      schema: { hide: true },
+      handler: (_request, reply) => sendProblem(reply, 'method_not_allowed', `${url} allows ${allow}`, { allow }),
+    });
+  }
+  return app;
+}

@@ -1,0 +1,77 @@
+// The composition root of the API role: every repository and service built by hand from the
+// clients the process opened. main.ts uses it with the real clients; tests use it with clients
+// pointed at their own databases (and a fake clock or a cheaper hasher where that matters).
+import type { Config } from '../platform/config.ts';
+import type { ClickHouseClient } from '../platform/clickhouse.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Pool } from '../platform/postgres.ts';
+import type { ApiDeps } from './app.ts';
+import { systemClock, type Clock } from './repositories/clock.ts';
+import { createClickHouseProbe } from './repositories/clickhouse-probe.ts';
+import { createDailyRepository } from './repositories/daily.repository.ts';
+import { createPasswordHasher, type PasswordHasher } from './repositories/password-hasher.ts';
+import { createPipelineStatusRepository } from './repositories/pipeline-status.repository.ts';
+import { timedQuery } from './repositories/pg-query.ts';
+import { guarded } from './repositories/store-errors.ts';
+import { createUsersRepository } from './repositories/users.repository.ts';
+import { createApiKeyService, DEFAULT_KEY_CACHE, type ApiKeyCacheOptions } from './services/api-key.service.ts';
+import { createDataService } from './services/data.service.ts';
+import { createDataVersionService, DEFAULT_VERSION_CHECK_INTERVAL_MS } from './services/data-version.service.ts';
+import { createStatusService } from './services/status.service.ts';
+import { createUsersService } from './services/users.service.ts';
+
+export interface ApiClients {
+  config: Config;
+  logger: Logger;
+  /** Opened with `withStatementTimeout(url, storeTimeoutMs(config))` (repositories/pg-query.ts). */
+  pool: Pool;
+  clickhouse: ClickHouseClient;
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  keyCache?: ApiKeyCacheOptions;
+  /** Least time between the starts of two data version checks (data-version.service.ts). */
+  versionCheckIntervalMs?: number;
+}
+
+/**
+ * Store calls must fail before the HTTP request does, so the client gets a 503 rather than a
+ * dropped connection: they get at most half the HTTP time limit.
+ */
+export function storeTimeoutMs(config: Config): number {
+  return Math.min(config.CLICKHOUSE_QUERY_TIMEOUT_MS, Math.floor(config.HTTP_REQUEST_TIMEOUT_MS / 2));
+}
+
+export async function createApiDeps({
+  config,
+  logger,
+  pool,
+  clickhouse,
+  clock = systemClock,
+  hasher = createPasswordHasher(),
+  keyCache = DEFAULT_KEY_CACHE,
+  versionCheckIntervalMs = DEFAULT_VERSION_CHECK_INTERVAL_MS,
+}: ApiClients): Promise<ApiDeps> {
+  const timeoutMs = storeTimeoutMs(config);
+  const usersRepository = createUsersRepository(pool, timeoutMs);
+  const probe = createClickHouseProbe(config.CLICKHOUSE_URL, timeoutMs);
+  const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, timeoutMs);
+  const apiKeys = createApiKeyService(usersRepository, clock, keyCache);
+  const data = createDataService(daily);
+  return {
+    config,
+    logger,
+    clock,
+    apiKeys,
+    data,
+    users: await createUsersService({ users: usersRepository, hasher, apiKeys }),
+    versions: createDataVersionService(() => daily.dataVersion(), {
+      minIntervalMs: versionCheckIntervalMs,
+      clock: { now: () => performance.now() },
+    }),
+    status: createStatusService(createPipelineStatusRepository(pool, timeoutMs), data),
+    checks: {
+      postgres: () => guarded('postgres', async () => void (await pool.query(timedQuery('SELECT 1', [], timeoutMs)))),
+      clickhouse: () => daily.ping(),
+    },
+  };
+}

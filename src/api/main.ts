@@ -1,0 +1,46 @@
+// The API server process: open the clients, build the app, listen; on SIGTERM or SIGINT stop
+// accepting, let in-flight requests finish, then close the clients in reverse order.
+import type { Config } from '../platform/config.ts';
+import { createClickHouse } from '../platform/clickhouse.ts';
+import { Resources, onShutdownSignal } from '../platform/lifecycle.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createPool } from '../platform/postgres.ts';
+import { buildApp } from './app.ts';
+import { createApiDeps, storeTimeoutMs } from './container.ts';
+import { withStatementTimeout } from './repositories/pg-query.ts';
+
+export async function runApi(config: Config): Promise<number> {
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const resources = new Resources();
+  try {
+    const timeoutMs = storeTimeoutMs(config);
+    const pool = resources.add(
+      'postgres',
+      createPool(withStatementTimeout(config.DATABASE_URL, timeoutMs), { applicationName: 'covid-etl-api' }),
+      (p) => p.end(),
+    );
+    const clickhouse = resources.add(
+      'clickhouse',
+      createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: timeoutMs }),
+      (c) => c.close(),
+    );
+    const app = await buildApp(await createApiDeps({ config, logger, pool, clickhouse }));
+    // Closing the app stops accepting, answers 503 to new requests on kept-alive connections
+    // and waits for in-flight ones.
+    resources.add('http', app, (a) => a.close());
+
+    const stopped = new Promise<void>((resolve) => {
+      onShutdownSignal(async () => {
+        await resources.close(logger);
+        resolve();
+      }, logger);
+    });
+    await app.listen({ port: config.PORT, host: config.HOST });
+    await stopped;
+    return 0;
+  } catch (error) {
+    logger.error({ err: error }, 'api server failed');
+    await resources.close(logger);
+    return 1;
+  }
+}

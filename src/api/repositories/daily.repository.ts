@@ -1,0 +1,203 @@
+// The incidence data in ClickHouse (migrations/clickhouse/001_daily.sql). ClickHouse 18.16 has
+// no query parameters: every value written into SQL here was validated to a closed form before
+// (an ISO country code, a real YYYY-MM-DD date) and still goes through sqlString. Reads use
+// FINAL, so re-delivered or revised rows never show twice.
+import { createHash } from 'node:crypto';
+import type { ClickHouseClient } from '../../platform/clickhouse.ts';
+import { sqlIdentifier, sqlString } from '../../platform/clickhouse.ts';
+import type { ClickHouseProbe } from './clickhouse-probe.ts';
+import { guarded, storeFailure } from './store-errors.ts';
+
+export interface CountryCoverage {
+  country: string;
+  firstDate: string;
+  lastDate: string;
+  days: number;
+  sources: string[];
+}
+
+/** One country's whole history, oldest first, as parallel columns. */
+export interface CountrySeries {
+  country: string;
+  dates: string[];
+  cases: number[];
+  deaths: number[];
+  estimated: boolean[];
+  sources: string[];
+}
+
+export interface DailyRow {
+  country: string;
+  date: string;
+  cases: number;
+  deaths: number;
+  estimated: boolean;
+  source: string;
+}
+
+export interface SourceFreshness {
+  source: string;
+  lastDate: string;
+  days: number;
+  /** When the newest row of this source reached ClickHouse (ISO timestamp); null if not recorded. */
+  lastInsertedAt: string | null;
+}
+
+export interface DailyFilter {
+  /** Validated ISO codes; undefined = every country. */
+  countries?: readonly string[];
+  /** Validated inclusive bounds, YYYY-MM-DD. */
+  start?: string;
+  end?: string;
+}
+
+export interface DailyRepository {
+  /**
+   * A token that changes whenever the queryable data may have changed: a digest of the names and
+   * modification times of the table's active parts. A part's name holds its partition, block
+   * range, merge level and mutation, and a part never changes once named, so every insert (a new
+   * block number) changes the set; the times guard against block numbers reused after a TRUNCATE
+   * and a restart. A merge changes it too, which only costs a cache refill. (Reading fewer columns
+   * of system.parts keeps this check cheap for ClickHouse: it runs up to 500 times a second.)
+   */
+  dataVersion(): Promise<string>;
+  countries(): Promise<CountryCoverage[]>;
+  series(country: string): Promise<CountrySeries>;
+  freshness(): Promise<SourceFreshness[]>;
+  /**
+   * Rows in (country, date) order, in batches, without holding the answer in memory. Resolves
+   * once ClickHouse accepted the query, so "unavailable" is known before anything is sent.
+   */
+  streamRows(filter: DailyFilter): Promise<AsyncIterable<DailyRow[]>>;
+  ping(): Promise<void>;
+}
+
+// The Date type covers 1970-01-01..2105-12-31; outside it toDate() wraps silently.
+const DATE_MIN = '1970-01-01';
+const DATE_MAX = '2105-12-31';
+
+function dateBounds({ start, end }: DailyFilter): string[] {
+  if ((start !== undefined && start > DATE_MAX) || (end !== undefined && end < DATE_MIN)) return ['0'];
+  const conditions: string[] = [];
+  if (start !== undefined && start > DATE_MIN) conditions.push(`date >= toDate(${sqlString(start)})`);
+  if (end !== undefined && end < DATE_MAX) conditions.push(`date <= toDate(${sqlString(end)})`);
+  return conditions;
+}
+
+/** TabSeparated escapes backslash, tab, newline (and a few more) in strings. */
+function unescapeTsv(value: string): string {
+  if (!value.includes('\\')) return value;
+  return value.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' })[c] ?? c);
+}
+
+function lines(text: string): string[][] {
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n').map((line) => line.split('\t'));
+}
+
+export function createDailyRepository(
+  clickhouse: ClickHouseClient,
+  probe: ClickHouseProbe,
+  database: string,
+  queryTimeoutMs: number,
+): DailyRepository {
+  const table = `${sqlIdentifier(database)}.daily`;
+  const versionQuery =
+    'SELECT name, toUnixTimestamp(modification_time) FROM system.parts ' +
+    `WHERE database = ${sqlString(database)} AND table = 'daily' AND active ORDER BY name`;
+  const settings = { max_execution_time: Math.max(1, Math.floor(queryTimeoutMs / 1000)) };
+
+  const select = (query: string) =>
+    guarded('clickhouse', async () => {
+      const result = await clickhouse.query({ query, format: 'TabSeparated', clickhouse_settings: settings });
+      return lines(await result.text());
+    });
+
+  return {
+    async dataVersion() {
+      const text = await guarded('clickhouse', () => probe.query(versionQuery));
+      return createHash('sha256').update(text).digest('base64url').slice(0, 16);
+    },
+
+    async countries() {
+      const rows = await select(
+        `SELECT country, toString(min(date)), toString(max(date)), count(), arrayStringConcat(arraySort(groupUniqArray(source)), ',')
+         FROM ${table} FINAL GROUP BY country ORDER BY country`,
+      );
+      return rows.map(([country, firstDate, lastDate, days, sources]) => ({
+        country: country!,
+        firstDate: firstDate!,
+        lastDate: lastDate!,
+        days: Number(days),
+        sources: unescapeTsv(sources!).split(','),
+      }));
+    },
+
+    async series(country) {
+      const rows = await select(
+        `SELECT toString(date), cases, deaths, estimated, source FROM ${table} FINAL
+         WHERE country = ${sqlString(country)} ORDER BY date`,
+      );
+      const series: CountrySeries = { country, dates: [], cases: [], deaths: [], estimated: [], sources: [] };
+      for (const [date, cases, deaths, estimated, source] of rows) {
+        series.dates.push(date!);
+        series.cases.push(Number(cases));
+        series.deaths.push(Number(deaths));
+        series.estimated.push(estimated === '1');
+        series.sources.push(unescapeTsv(source!));
+      }
+      return series;
+    },
+
+    async freshness() {
+      const rows = await select(
+        `SELECT source, toString(max(date)), count(), toUnixTimestamp(max(inserted_at))
+         FROM ${table} FINAL GROUP BY source ORDER BY source`,
+      );
+      return rows.map(([source, lastDate, days, insertedAt]) => ({
+        source: unescapeTsv(source!),
+        lastDate: lastDate!,
+        days: Number(days),
+        // 0 when the writer left inserted_at out (18.16 fills omitted JSONEachRow columns with 0).
+        lastInsertedAt: Number(insertedAt) > 0 ? new Date(Number(insertedAt) * 1000).toISOString() : null,
+      }));
+    },
+
+    async streamRows(filter) {
+      const conditions = dateBounds(filter);
+      if (filter.countries) conditions.push(`country IN (${filter.countries.map(sqlString).join(', ')})`);
+      const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+      const result = await guarded('clickhouse', () =>
+        clickhouse.query({
+          query: `SELECT country, toString(date), cases, deaths, estimated, source FROM ${table} FINAL ${where} ORDER BY country, date`,
+          format: 'TabSeparated',
+          clickhouse_settings: settings,
+        }),
+      );
+      return (async function* () {
+        try {
+          for await (const batch of result.stream()) {
+            yield (batch as { text: string }[]).map(({ text }) => {
+              const [country, date, cases, deaths, estimated, source] = text.split('\t');
+              return {
+                country: country!,
+                date: date!,
+                cases: Number(cases),
+                deaths: Number(deaths),
+                estimated: estimated === '1',
+                source: unescapeTsv(source!),
+              };
+            });
+          }
+        } catch (error) {
+          storeFailure('clickhouse', error);
+        } finally {
+          result.close();
+        }
+      })();
+    },
+
+    async ping() {
+      await select('SELECT 1');
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// Checks an API key: shape and checksum first (no I/O), then one indexed lookup of its SHA-256
+// digest, remembered for a short while so a hot key costs a hash and a map lookup.
+//
+// Bounds: a key revoked by a re-issue in this process is forgotten at once; a key revoked
+// through another replica keeps working here for at most `positiveTtlMs`. Unknown keys are
+// remembered too (`negativeTtlMs`): a digest that was unknown can never become valid later,
+// since keys are 256 random bits and a revoked key never comes back, so that cache cannot be
+// wrong; it only spares the database from repeated guesses.
+import type { Clock } from '../repositories/clock.ts';
+import type { UsersRepository } from '../repositories/users.repository.ts';
+import { AppError } from '../errors.ts';
+import { apiKeyDigestText, isWellFormedApiKey } from './api-key-format.ts';
+
+export interface ApiKeyService {
+  /** The id of the user owning this live key; throws `unauthenticated` otherwise. */
+  authenticate(key: string | undefined): Promise<string>;
+  /** Forgets keys that were just revoked in this process. */
+  forget(digests: readonly Buffer[]): void;
+}
+
+export interface ApiKeyCacheOptions {
+  positiveTtlMs: number;
+  negativeTtlMs: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_KEY_CACHE: ApiKeyCacheOptions = { positiveTtlMs: 5_000, negativeTtlMs: 60_000, maxEntries: 100_000 };
+
+interface Entry {
+  userId: string | null;
+  expiresAt: number;
+}
+
+export function createApiKeyService(
+  users: Pick<UsersRepository, 'findUserIdByKeyDigest'>,
+  clock: Clock,
+  options: ApiKeyCacheOptions = DEFAULT_KEY_CACHE,
+): ApiKeyService {
+  const cache = new Map<string, Entry>();
+  const lookups = new Map<string, Promise<string | null>>();
+
+  const remember = (id: string, userId: string | null) => {
+    if (cache.size >= options.maxEntries) {
+      // Drop the oldest insertion; entries also expire, so this only matters under a flood.
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    cache.set(id, { userId, expiresAt: clock.now() + (userId === null ? options.negativeTtlMs : options.positiveTtlMs) });
+  };
+
+  const lookup = (id: string): Promise<string | null> => {
+    let pending = lookups.get(id);
+    if (!pending) {
+      const flight: Promise<string | null> = users.findUserIdByKeyDigest(Buffer.from(id, 'base64')).then(
+        (userId) => {
+          // forget() during the lookup removed it: the answer may predate the revocation.
+          if (lookups.get(id) === flight) {
+            lookups.delete(id);
+            remember(id, userId);
+          }
+          return userId;
+        },
+        (error: unknown) => {
+          if (lookups.get(id) === flight) lookups.delete(id);
+          throw error;
+        },
+      );
+      lookups.set(id, flight);
+      pending = flight;
+    }
+    return pending;
+  };
+
+  const refuse = () => new AppError('unauthenticated', 'a valid API key is required in the x-key header');
+
+  return {
+    async authenticate(key) {
+      if (key === undefined || !isWellFormedApiKey(key)) throw refuse();
+      const id = apiKeyDigestText(key);
+      const entry = cache.get(id);
+      let userId: string | null;
+      if (entry && entry.expiresAt > clock.now()) {
+        userId = entry.userId;
+      } else {
+        cache.delete(id);
+        userId = await lookup(id);
+      }
+      if (userId === null) throw refuse();
+      return userId;
+    },
+
+    forget(digests) {
+      for (const digest of digests) {
+        const id = digest.toString('base64');
+        cache.delete(id);
+        lookups.delete(id);
+      }
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Incidence data for the routes. Everything is computed for a given data version and cached
+// under it, so a cached value is exactly what ClickHouse answered for that version: the
+// version check (data-version.service.ts) is what keeps answers fresh, the cache only keeps
+// them cheap. Old versions fall out of the cache by recency.
+import { isKnownCountry } from '../../domain/countries.ts';
+import { AppError } from '../errors.ts';
+import type { CountryCoverage, CountrySeries, DailyFilter, DailyRepository, DailyRow, SourceFreshness } from '../repositories/daily.repository.ts';
+import { LruCache } from './lru-cache.ts';
+import { summarize, type Summary } from './summary.ts';
+
+export interface DataService {
+  countries(version: string): Promise<CountryCoverage[]>;
+  /** Throws `unknown_country` for a code that is not ISO 3166-1 alpha-2 or has no data. */
+  requireCountries(version: string, codes: readonly string[]): Promise<void>;
+  series(version: string, country: string): Promise<CountrySeries>;
+  summary(version: string, country: string): Promise<Summary>;
+  freshness(version: string): Promise<SourceFreshness[]>;
+  /** Streams rows straight from ClickHouse (never cached here: an export can be the whole table). */
+  streamRows(filter: DailyFilter): Promise<AsyncIterable<DailyRow[]>>;
+}
+
+// Rough bytes per cached value: enough to bound memory, not an exact count.
+function weigh(value: unknown): number {
+  if (Array.isArray(value)) return 256 * value.length + 64;
+  if (value && typeof value === 'object' && 'dates' in value) return 96 * (value as CountrySeries).dates.length + 64;
+  return 1_024;
+}
+
+export function createDataService(daily: DailyRepository, maxCacheBytes = 64 * 1024 * 1024): DataService {
+  const cache = new LruCache<unknown>(maxCacheBytes, weigh);
+  const cached = <T>(key: string, load: () => Promise<T>) => cache.getOrLoad(key, load) as Promise<T>;
+
+  const countries = (version: string) => cached(`${version}|countries`, () => daily.countries());
+  const countrySet = (version: string) =>
+    cached(`${version}|country-set`, async () => new Set((await countries(version)).map((c) => c.country)));
+
+  const service: DataService = {
+    countries,
+
+    async requireCountries(version, codes) {
+      const notIso = codes.filter((code) => !isKnownCountry(code));
+      if (notIso.length > 0) {
+        throw new AppError('unknown_country', `${notIso.map((c) => `'${c}'`).join(', ')}: not an ISO 3166-1 alpha-2 country code`);
+      }
+      const known = await countrySet(version);
+      const missing = codes.filter((code) => !known.has(code));
+      if (missing.length > 0) throw new AppError('unknown_country', `no data for country ${missing.map((c) => `'${c}'`).join(', ')}`);
+    },
+
+    series: (version, country) => cached(`${version}|series|${country}`, () => daily.series(country)),
+
+    summary: (version, country) =>
+      cached(`${version}|summary|${country}`, async () => {
+        const series = await service.series(version, country);
+        if (series.dates.length === 0) throw new AppError('unknown_country', `no data for country '${country}'`);
+        return summarize(series);
+      }),
+
+    freshness: (version) => cached(`${version}|freshness`, () => daily.freshness()),
+
+    streamRows: (filter) => daily.streamRows(filter),
+  };
+  return service;
+}
