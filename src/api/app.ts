@@ -4,12 +4,15 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import http from 'node:http';
+import { Counter, Gauge } from 'prom-client';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
 import type { DataReplyDeps } from './http/data-reply.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
+import { createLoadShedder } from './http/load-shedding.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './http/problem.ts';
@@ -56,8 +59,23 @@ Data answers carry an ETag: send it back in \`If-None-Match\` to get 304 while t
 
 export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
+  let shedCount = 0;
+  const shedder = createLoadShedder({ maxDelayMs: config.HTTP_MAX_EVENT_LOOP_DELAY_MS, onShed: () => void shedCount++ });
   const app = Fastify({
     loggerInstance: deps.logger,
+    // The plain Node server Fastify would make, with the load shedder in front of it
+    // (http/load-shedding.ts): an overloaded server answers 503 before doing any other work.
+    serverFactory: (handler, options) => {
+      // Fastify passes its options with the defaults filled in.
+      const timeouts = options as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      const server = http.createServer((request, response) => {
+        if (!shedder.shed(request, response)) handler(request, response);
+      });
+      server.keepAliveTimeout = timeouts.keepAliveTimeout;
+      server.requestTimeout = timeouts.requestTimeout;
+      server.setTimeout(timeouts.connectionTimeout);
+      return server;
+    },
     // No per-request log lines (metrics count requests); errors are logged by the error mapper.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
@@ -81,6 +99,27 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     done(null, payload);
   });
   const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? true });
+  app.addHook('onClose', (_instance, done) => {
+    shedder.close();
+    done();
+  });
+  new Counter({
+    name: 'http_requests_shed_total',
+    help: 'Requests answered 503 at once because the event loop was behind (HTTP_MAX_EVENT_LOOP_DELAY_MS)',
+    registers: [metrics],
+    collect() {
+      this.reset();
+      this.inc(shedCount);
+    },
+  });
+  new Gauge({
+    name: 'http_event_loop_delay_seconds',
+    help: 'The latest event loop delay measured by the load shedder',
+    registers: [metrics],
+    collect() {
+      this.set(shedder.delayMs() / 1000);
+    },
+  });
 
   // Known paths, to answer 405 (with Allow) instead of 404 for another method.
   const methodsByPath = new Map<string, Set<string>>();

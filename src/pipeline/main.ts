@@ -7,11 +7,11 @@ import { createClickHouse } from '../platform/clickhouse.ts';
 import { createProducer } from '../platform/kafka.ts';
 import { Resources, onShutdownSignal } from '../platform/lifecycle.ts';
 import { createLogger } from '../platform/logger.ts';
-import { createPool } from '../platform/postgres.ts';
+import { createPool, withTransaction } from '../platform/postgres.ts';
 import { isTaskName } from './dag.ts';
 import { createBoss, ensureQueues, SCHEDULE_QUEUE, TASK_DEAD_QUEUE, TASK_QUEUE, type TaskJob } from './queue.ts';
 import { executeTask, startRun } from './runner.ts';
-import { activeRun, finishRun, listRuns } from './runs.repository.ts';
+import { abandonTask, activeRun, finishRun, listRuns } from './runs.repository.ts';
 import { createTasks } from './tasks/index.ts';
 
 export async function runWorker(config: Config): Promise<number> {
@@ -40,7 +40,12 @@ export async function runWorker(config: Config): Promise<number> {
   // A job that exhausted its retries without a live handler (its worker died every time)
   // lands here: the run must not stay 'running' forever.
   await boss.work<TaskJob>(TASK_DEAD_QUEUE, async ([job]: Job<TaskJob>[]) => {
-    if (job) await finishRun(pool, job.data.runId, 'failed', `${job.data.task}: retries exhausted (worker lost)`);
+    if (!job) return;
+    const error = 'retries exhausted (worker lost)';
+    await withTransaction(pool, async (client) => {
+      await abandonTask(client, job.data.runId, job.data.task, error);
+      await finishRun(client, job.data.runId, 'failed', `${job.data.task}: ${error}`);
+    });
   });
   await boss.work(SCHEDULE_QUEUE, async () => {
     const { run, created } = await startRun(deps, 'schedule');

@@ -25,7 +25,12 @@ export interface SourceReject {
   raw: string;
 }
 
-const BATCH = 5_000;
+// Records per send. Small sends keep each one's garbage in V8's young generation: on a 2-core
+// machine, publishing 250,000 records in sends of 500 peaks at about half the memory of sends of
+// 5,000 (≈ +45 MB against ≈ +230 MB) and is no slower (docs/benchmarks.md, Pipeline).
+const BATCH = 500;
+/** Progress is reported every this many records, not on every send. */
+const PROGRESS_EVERY = 5_000;
 
 export async function publishRecords(
   producer: StringProducer,
@@ -40,12 +45,17 @@ export async function publishRecords(
   let published = 0;
   let batch: { topic: string; key: string; value: string; headers: Record<string, string>; timestamp: bigint }[] = [];
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await producer.send({ messages: batch });
-    published += batch.length;
-    batch = [];
-    onProgress?.(published);
+  let reported = 0;
+  const flush = async (last: boolean) => {
+    if (batch.length > 0) {
+      await producer.send({ messages: batch });
+      published += batch.length;
+      batch = [];
+    }
+    if (published > reported && (last || published - reported >= PROGRESS_EVERY)) {
+      reported = published;
+      onProgress?.(published);
+    }
   };
 
   for (const record of records) {
@@ -57,9 +67,9 @@ export async function publishRecords(
       continue;
     }
     batch.push({ topic: target.topic, key: recordKey(record), value: JSON.stringify(checked.data), headers, timestamp });
-    if (batch.length >= BATCH) await flush();
+    if (batch.length >= BATCH) await flush(false);
   }
-  await flush();
+  await flush(true);
 
   if (rejects.length > 0) {
     await producer.send({ messages: rejects.map((r) => ({ topic: target.dlqTopic, key: r.key, value: r.value, headers, timestamp })) });

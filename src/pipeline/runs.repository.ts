@@ -157,6 +157,18 @@ export async function failTask(
   if (rowCount === 1 && outcome !== 'retry') await finishRun(db, claim.runId, outcome, `${claim.task}: ${error}`);
 }
 
+/**
+ * Closes a task whose worker was lost on its last attempt (the job's retries are exhausted, so no
+ * claim holder is left to record it): failed, with the reason, instead of 'running' forever.
+ */
+export async function abandonTask(db: Queryable, runId: string, task: TaskName, error: string): Promise<void> {
+  await db.query(
+    `UPDATE etl_tasks SET state = 'failed', error = $3, claim_token = NULL, finished_at = now()
+      WHERE run_id = $1 AND name = $2 AND state IN ('pending', 'running')`,
+    [runId, task, error],
+  );
+}
+
 export async function setBranch(db: Queryable, runId: string, branch: 'history' | 'changes'): Promise<void> {
   await db.query('UPDATE etl_runs SET branch = $2 WHERE id = $1', [runId, branch]);
 }

@@ -22,17 +22,37 @@ export async function setState(db: Queryable, key: string, value: unknown): Prom
 
 const fingerprint = (r: Pick<DailyRecord, 'cases' | 'deaths' | 'estimated'>) => `${r.cases}|${r.deaths}|${r.estimated ? 1 : 0}`;
 
-/** The records that differ from (or are missing in) what was last published for their source. */
+/** Countries per query of the diff. */
+const DIFF_COUNTRIES = 16;
+
+/**
+ * The records that differ from (or are missing in) what was last published for their source.
+ * The published values are fetched a few countries at a time: held whole, they would be as many
+ * as the records themselves (≈ 200,000 for WHO) and double the task's memory.
+ */
 export async function changedRecords(db: Queryable, source: SourceName, records: DailyRecord[]): Promise<DailyRecord[]> {
-  const { rows } = await db.query<{ key: string; fp: string }>(
-    `SELECT country || ':' || to_char(date, 'YYYY-MM-DD') AS key,
-            cases || '|' || deaths || '|' || (CASE WHEN estimated THEN 1 ELSE 0 END) AS fp
-       FROM etl_published WHERE source = $1`,
-    [source],
-  );
-  if (rows.length === 0) return records;
-  const published = new Map(rows.map((row) => [row.key, row.fp]));
-  return records.filter((r) => published.get(`${r.country}:${r.date}`) !== fingerprint(r));
+  const byCountry = new Map<string, DailyRecord[]>();
+  for (const r of records) {
+    const list = byCountry.get(r.country);
+    if (list) list.push(r);
+    else byCountry.set(r.country, [r]);
+  }
+  const countries = [...byCountry.keys()];
+  const changed: DailyRecord[] = [];
+  for (let start = 0; start < countries.length; start += DIFF_COUNTRIES) {
+    const group = countries.slice(start, start + DIFF_COUNTRIES);
+    const { rows } = await db.query<{ key: string; fp: string }>(
+      `SELECT country || ':' || to_char(date, 'YYYY-MM-DD') AS key,
+              cases || '|' || deaths || '|' || (CASE WHEN estimated THEN 1 ELSE 0 END) AS fp
+         FROM etl_published WHERE source = $1 AND country = ANY($2::bpchar[])`,
+      [source, group],
+    );
+    const published = new Map(rows.map((row) => [row.key, row.fp]));
+    for (const country of group) {
+      for (const r of byCountry.get(country)!) if (published.get(`${r.country}:${r.date}`) !== fingerprint(r)) changed.push(r);
+    }
+  }
+  return changed;
 }
 
 const CHUNK = 10_000;

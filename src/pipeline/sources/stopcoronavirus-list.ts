@@ -58,6 +58,8 @@ function slugOf(href: string): string {
 export interface SiteLayout {
   pageUrl(page: number): string;
   postUrl(href: string): string;
+  /** A file mirror: past its last list page there is no file (the site shows the last page again, or none). */
+  mirror: boolean;
 }
 
 /**
@@ -71,11 +73,13 @@ export function siteLayout(listUrl: string): SiteLayout {
     const filePath = fileURLToPath(url);
     const dir = listUrl.endsWith('/') ? filePath : path.dirname(filePath);
     return {
+      mirror: true,
       pageUrl: (page) => pathToFileURL(path.join(dir, `list-page-${page}.html`)).href,
       postUrl: (href) => pathToFileURL(path.join(dir, `${slugOf(href)}.html`)).href,
     };
   }
   return {
+    mirror: false,
     pageUrl: (page) => {
       if (page === 1) return url.href;
       const next = new URL(url.href);

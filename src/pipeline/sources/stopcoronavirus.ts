@@ -62,7 +62,12 @@ export async function crawlNewWeeklyPosts(options: CrawlOptions): Promise<CrawlR
   let postsRead = 0;
 
   for (let page = 1; page <= maxPages; page++) {
-    const html = await fetchText(layout.pageUrl(page));
+    const html = await fetchText(layout.pageUrl(page)).catch((error: unknown) => {
+      // A mirror's list ends where its list-page-N.html files end.
+      if (page > 1 && layout.mirror && (error as { code?: unknown }).code === 'SOURCE_NOT_FOUND') return null;
+      throw error;
+    });
+    if (html === null) return done(true);
     pagesRead++;
     const links = parseListPage(html, layout);
     if (page === 1) assertListLayout(links, html);

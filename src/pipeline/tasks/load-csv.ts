@@ -33,25 +33,35 @@ export function loadCsvTask(deps: TaskDeps, source: 'ecdc' | 'who', options: { a
   return async (execution) => {
     const opened = await openLocation(url, fetchOptions(deps.config, execution.signal));
     const { stream, digest } = hashing(opened.body);
-    const read = await readGated(deps, source, () => collectRead(source, readers[source](stream)), now());
-    const transformed = transformSourceSeries(source, read.series, deps.config.FILL_POLICY, coverageContext());
-    const result = await publishSource(deps, execution, {
-      source,
-      records: transformed.records,
-      rejects: read.rejects,
-      counts: { read: read.stats.rows, rejected: read.stats.rejected, skipped: read.stats.skipped, ...transformed.counts },
-    });
+    const { rows, gate, ...input } = await readAndTransform(deps, source, stream, now());
+    const result = await publishSource(deps, execution, { source, ...input });
     const validators: Validators = { etag: opened.etag, lastModified: opened.lastModified, sha256: digest() };
     return {
       counts: result.counts,
-      gate: read.gate,
+      gate,
       commit: async (client) => {
         await result.commit(client);
-        await setState(client, stateKeys.rows(source), read.stats.rows);
+        await setState(client, stateKeys.rows(source), rows);
         await setState(client, stateKeys.validators(source), validators);
         await options.after?.(client);
       },
     };
+  };
+}
+
+/**
+ * Read, gate and transform, in a function of its own so that the series read (a third of the
+ * task's memory) can be collected once transformed, instead of living on through the publish.
+ */
+async function readAndTransform(deps: TaskDeps, source: 'ecdc' | 'who', stream: ByteSource, now: Date) {
+  const read = await readGated(deps, source, () => collectRead(source, readers[source](stream)), now);
+  const transformed = transformSourceSeries(source, read.series, deps.config.FILL_POLICY, coverageContext());
+  return {
+    records: transformed.records,
+    rejects: read.rejects,
+    counts: { read: read.stats.rows, rejected: read.stats.rejected, skipped: read.stats.skipped, ...transformed.counts },
+    rows: read.stats.rows,
+    gate: read.gate,
   };
 }
 

@@ -1,6 +1,7 @@
 // verify: waits (bounded) until ClickHouse holds every (country, date) the run published. The
 // sink writes each record with its run id, so the check is one count per poll. A run whose
-// data did not all arrive ends 'incomplete', never 'succeeded'.
+// data did not all arrive ends 'incomplete', never 'succeeded'. ClickHouse errors while waiting
+// (it is down, or restarting) are retried until the deadline.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '../../platform/clickhouse.ts';
 import type { Pool } from '../../platform/postgres.ts';
@@ -29,13 +30,22 @@ export function verifyTask(deps: VerifyDeps): TaskImplementation {
     const expected = (await runCounts(deps.pool, runId)).published ?? 0;
     const deadline = Date.now() + deps.timeoutMs;
     let landed = 0;
+    // ClickHouse being unreachable for a while is one more reason to wait, not a verdict: the
+    // sink is waiting for it too. Only the deadline decides.
+    let lastError: unknown;
     for (;;) {
-      landed = expected === 0 ? 0 : await landedCount(deps.clickhouse, runId);
-      if (landed >= expected) return { counts: { expected, landed } };
+      try {
+        landed = expected === 0 ? 0 : await landedCount(deps.clickhouse, runId);
+        lastError = undefined;
+      } catch (error) {
+        lastError = error;
+      }
+      if (lastError === undefined && landed >= expected) return { counts: { expected, landed } };
       if (Date.now() >= deadline || signal.aborted) break;
       progress({ expected, landed });
       await sleep(deps.pollMs ?? 500);
     }
-    throw new IncompleteRunError(`ClickHouse holds ${landed} of the ${expected} records this run published (waited ${deps.timeoutMs} ms)`);
+    const unreadable = lastError === undefined ? '' : `; ClickHouse could not be read: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
+    throw new IncompleteRunError(`ClickHouse holds ${landed} of the ${expected} records this run published (waited ${deps.timeoutMs} ms)${unreadable}`);
   };
 }

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fetchText } from '../../../src/platform/source-fetch.ts';
 import {
   crawlNewWeeklyPosts,
   parseListPage,
@@ -102,6 +104,25 @@ test('crawl: a site that shows the last page again for any N still ends', async 
   const result = await crawlNewWeeklyPosts({ listUrl: LIST_URL, fetchText: site.fetchText, lastLoadedWeekEnd: null });
   assert.equal(result.weeks.length, 10);
   assert.equal(result.pagesRead, 3);
+});
+
+test('crawl: a file:// mirror ends where its list-page-N.html files end', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stopcoronavirus-mirror-'));
+  try {
+    for (const n of [1, 2]) copyFileSync(path.join(FIXTURES, `list-page-${n}.html`), path.join(dir, `list-page-${n}.html`));
+    for (const f of readdirSync(POSTS_DIR).filter((name) => name.endsWith('.html'))) {
+      copyFileSync(path.join(POSTS_DIR, f), path.join(dir, f.slice('commit-2023-11-02_'.length)));
+    }
+    const result = await crawlNewWeeklyPosts({ listUrl: pathToFileURL(`${dir}/`).href, fetchText: (url) => fetchText(url), lastLoadedWeekEnd: null });
+    assert.equal(result.weeks.length, 10);
+    assert.equal(result.pagesRead, 2);
+    assert.equal(result.complete, true);
+    // A missing first page is no end of the list, it is an error.
+    rmSync(path.join(dir, 'list-page-1.html'));
+    await assert.rejects(crawlNewWeeklyPosts({ listUrl: pathToFileURL(`${dir}/`).href, fetchText: (url) => fetchText(url), lastLoadedWeekEnd: null }), /SOURCE_NOT_FOUND/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('crawl: up to date → no weeks, one post read', async () => {

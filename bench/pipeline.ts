@@ -1,0 +1,320 @@
+// The full historical load (ECDC reconstructed final + WHO daily, file:// URLs) from files to rows
+// queryable in ClickHouse, against the native stack, each part in its own test environment:
+//
+//   1. end to end: `covid-etl sink` and `covid-etl worker` as processes, `covid-etl run --wait`;
+//      wall time from the run's creation (worker start included) until run --wait exits, which
+//      is after verify saw every row in ClickHouse; task times from the run history; peak memory
+//      (VmHWM) of the worker and the sink, and the worker's memory when idle. Then a later run
+//      (changes branch) with a fresh worker, after one WHO row was revised: the WHO file is read
+//      and diffed whole again, and the weekly posts (a file:// mirror) are loaded;
+//   2. stages, timed one by one in this process with the worker's own functions: read (stream,
+//      hash, parse, gate input), transform, publish (Kafka, acks=all), recording what was
+//      published (PostgreSQL), the diff a later run makes; then `covid-etl sink` as a process
+//      on the published topic, until ClickHouse holds every row.
+//
+//   node --expose-gc bench/pipeline.ts        (prints a Markdown summary)
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SourceName } from '../src/domain/record.ts';
+import { coverageContext } from '../src/domain/transform/coverage.ts';
+import { transformSourceSeries } from '../src/domain/transform/source.ts';
+import { createClickHouse, type ClickHouseClient } from '../src/platform/clickhouse.ts';
+import { createProducer } from '../src/platform/kafka.ts';
+import { createPool, withTransaction, type Pool } from '../src/platform/postgres.ts';
+import { openLocation } from '../src/platform/source-fetch.ts';
+import { publishRecords } from '../src/pipeline/publisher.ts';
+import { collectRead } from '../src/pipeline/sources/collect.ts';
+import { readEcdc } from '../src/pipeline/sources/ecdc.ts';
+import { readWho } from '../src/pipeline/sources/who.ts';
+import { changedRecords, recordPublished } from '../src/pipeline/state.repository.ts';
+import { hashing } from '../src/pipeline/tasks/hashing.ts';
+import { createTestEnvironment, type TestEnvironment } from '../test/support/environment.ts';
+import { runCli, startRole, type RoleProcess } from '../test/support/processes.ts';
+import { dataFile } from '../test/support/paths.ts';
+import { editCsvFile, FIXTURE_DIR, SOURCE_FILES } from '../test/support/source-content.ts';
+
+const FILES = { ecdc: SOURCE_FILES.ecdcFinal, who: SOURCE_FILES.whoDaily } as const;
+const URLS = { SOURCE_ECDC_URL: pathToFileURL(FILES.ecdc).href, SOURCE_WHO_URL: pathToFileURL(FILES.who).href };
+
+/**
+ * A scratch directory (removed at the end) with a copy of the WHO file, to revise it for the later
+ * run, and a file:// mirror of the weekly posts: the list fixtures and the saved posts.
+ */
+function scratch() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-'));
+  const who = path.join(dir, 'who.csv');
+  copyFileSync(FILES.who, who);
+  const mirror = path.join(dir, 'stopkoronavirus');
+  mkdirSync(mirror);
+  for (const name of readdirSync(FIXTURE_DIR).filter((n) => /^list-page-\d+\.html$/.test(n))) copyFileSync(path.join(FIXTURE_DIR, name), path.join(mirror, name));
+  const posts = dataFile('ru_obyasnyaem_rf/raw_html');
+  for (const name of readdirSync(posts).filter((n) => n.endsWith('.html'))) copyFileSync(path.join(posts, name), path.join(mirror, name.replace(/^commit-\d{4}-\d\d-\d\d_/, '')));
+  return {
+    urls: { ...URLS, SOURCE_WHO_URL: pathToFileURL(who).href, SOURCE_STOPCORONAVIRUS_URL: pathToFileURL(`${mirror}/`).href },
+    /** WHO revises one row. */
+    revise: () => writeFileSync(who, editCsvFile(FILES.who, { row: (r) => (r.Country_code === 'RU' && r.Date_reported === '2021-03-01' ? { ...r, New_cases: '11111' } : undefined) })),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')}/s`;
+
+async function count(clickhouse: ClickHouseClient, database: string, final = false): Promise<number> {
+  const result = await clickhouse.query({ query: `SELECT count() AS n FROM ${database}.daily${final ? ' FINAL' : ''}`, format: 'JSONEachRow' });
+  return Number((await result.json<{ n: string }>())[0]?.n ?? 0);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Samples a process's RSS until stopped, for its peak and its course. */
+function sampler(proc: RoleProcess, everyMs = 100) {
+  let max = 0;
+  let last = { rss: 0, hwm: 0 };
+  const timer = setInterval(() => {
+    try {
+      last = memoryOf(proc.pid);
+      max = Math.max(max, last.rss);
+    } catch {
+      // exited
+    }
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      try {
+        last = memoryOf(proc.pid);
+      } catch {
+        // exited: keep the last sample
+      }
+      return { maxRss: Math.max(max, last.rss), hwm: last.hwm, rss: last.rss };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. End to end
+
+interface TaskTime {
+  name: string;
+  ms: number;
+  /** From the run's start (its creation) to the task's claim and its completion. */
+  from: number;
+  to: number;
+  counts: Record<string, number>;
+}
+
+async function runTimes(pool: Pool, runId: string): Promise<{ runMs: number; tasks: TaskTime[] }> {
+  const { rows: runs } = await pool.query<{ ms: number }>(`SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM etl_runs WHERE id = $1`, [runId]);
+  const { rows: tasks } = await pool.query<TaskTime>(
+    `SELECT name, extract(epoch FROM t.finished_at - t.started_at) * 1000 AS ms, counts,
+            extract(epoch FROM t.started_at - r.started_at) * 1000 AS "from", extract(epoch FROM t.finished_at - r.started_at) * 1000 AS "to"
+       FROM etl_tasks t JOIN etl_runs r ON r.id = t.run_id WHERE r.id = $1 AND t.state = 'succeeded' ORDER BY position`,
+    [runId],
+  );
+  return { runMs: Number(runs[0]!.ms), tasks: tasks.map((t) => ({ ...t, ms: Number(t.ms), from: Number(t.from), to: Number(t.to) })) };
+}
+
+async function runWait(config: TestEnvironment['config'], worker: () => RoleProcess): Promise<{ runId: string; wallMs: number }> {
+  const started = performance.now();
+  const run = runCli(['run', '--wait'], config, {}, 300_000);
+  const { code, output } = await run;
+  const wallMs = performance.now() - started;
+  if (code !== 0) throw new Error(`run --wait exited ${code}:\n${output}\n${worker().output()}`);
+  return { runId: /run (\d+)/.exec(output)![1]!, wallMs };
+}
+
+async function endToEnd() {
+  const files = scratch();
+  const env = await createTestEnvironment({ kafka: true, overrides: { ...files.urls, ETL_SCHEDULE: '0 0 1 1 *', LOG_LEVEL: 'warn' } });
+  const pool = createPool(env.config.DATABASE_URL, { max: 2 });
+  const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL });
+  let sink: RoleProcess | undefined;
+  let worker: RoleProcess | undefined;
+  try {
+    sink = startRole('sink', env.config);
+    const sinkMemory = sampler(sink);
+    await sleep(1_500); // the sink joins its group before the run, as in production
+
+    // The historical load. `run --wait` creates the run, then the worker starts and (its first
+    // start) joins it: the wall time includes the worker's start.
+    const started = performance.now();
+    const run = runCli(['run', '--wait'], env.config, {}, 300_000);
+    await waitFor('the run', async () => ((await pool.query('SELECT 1 FROM etl_runs')).rowCount ?? 0) > 0, 30_000, 20);
+    worker = startRole('worker', env.config);
+    const workerMemory = sampler(worker);
+    const { code, output } = await run;
+    const wallMs = performance.now() - started;
+    if (code !== 0) throw new Error(`run --wait exited ${code}:\n${output}\n${worker.output()}`);
+    const historyWorker = workerMemory.stop();
+    const historySink = sinkMemory.stop();
+    const history = { wallMs, ...(await runTimes(pool, /run (\d+)/.exec(output)![1]!)), worker: historyWorker, sink: historySink };
+    const rows = await count(clickhouse, env.config.CLICKHOUSE_DATABASE, true);
+
+    // The worker's own size when idle: a second start (a run exists, so it starts none).
+    await worker.stop();
+    worker = startRole('worker', env.config, { env: { LOG_LEVEL: 'info' } });
+    const idle = worker;
+    await waitFor('worker ready', () => idle.output().includes('worker ready'), 30_000);
+    await sleep(2_000);
+    const idleWorker = memoryOf(worker.pid);
+
+    // A later run on the same (idle) worker: WHO revised one row; the weekly posts are new.
+    files.revise();
+    const changesMemory = sampler(worker);
+    const later = await runWait(env.config, () => idle);
+    const changes = { wallMs: later.wallMs, ...(await runTimes(pool, later.runId)), worker: changesMemory.stop() };
+    return { history, rows, idleWorker, changes };
+  } finally {
+    await Promise.all([worker?.stop(), sink?.stop()]);
+    await pool.end();
+    await clickhouse.close();
+    await env.cleanup();
+    files.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Stages
+
+interface StageResult {
+  source: SourceName;
+  rows: number;
+  records: number;
+  readMs: number;
+  transformMs: number;
+  publishMs: number;
+  recordMs: number;
+  diffMs: number;
+  heapAfterRead: number;
+  heapAfterTransform: number;
+}
+
+const heap = () => {
+  gc?.();
+  return process.memoryUsage().heapUsed;
+};
+
+async function stage(env: TestEnvironment, pool: Pool, producer: ReturnType<typeof createProducer>, source: 'ecdc' | 'who', runId: string): Promise<StageResult> {
+  const readers = { ecdc: readEcdc, who: readWho };
+  const base = heap();
+  let t = performance.now();
+  const opened = await openLocation(source === 'ecdc' ? URLS.SOURCE_ECDC_URL : URLS.SOURCE_WHO_URL, {});
+  const { stream, digest } = hashing(opened.body);
+  const read = await collectRead(source, readers[source](stream));
+  digest();
+  const readMs = performance.now() - t;
+  const heapAfterRead = heap() - base;
+
+  t = performance.now();
+  const transformed = transformSourceSeries(source, read.series, env.config.FILL_POLICY, coverageContext());
+  const transformMs = performance.now() - t;
+  const heapAfterTransform = heap() - base;
+
+  t = performance.now();
+  const target = { topic: env.config.KAFKA_TOPIC, dlqTopic: env.config.KAFKA_DLQ_TOPIC, runId };
+  const published = await publishRecords(producer, target, transformed.records);
+  const publishMs = performance.now() - t;
+  if (published.published !== transformed.records.length) throw new Error('not everything was published');
+
+  t = performance.now();
+  await withTransaction(pool, (client) => recordPublished(client, runId, transformed.records));
+  const recordMs = performance.now() - t;
+
+  t = performance.now();
+  const changed = await changedRecords(pool, source, transformed.records);
+  const diffMs = performance.now() - t;
+  if (changed.length !== 0) throw new Error(`diff after recording found ${changed.length} changed records`);
+
+  return { source, rows: read.stats.rows, records: transformed.records.length, readMs, transformMs, publishMs, recordMs, diffMs, heapAfterRead, heapAfterTransform };
+}
+
+async function stages() {
+  const env = await createTestEnvironment({ kafka: true, overrides: { LOG_LEVEL: 'warn' } });
+  const pool = createPool(env.config.DATABASE_URL, { max: 2 });
+  const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL });
+  const producer = createProducer(env.config.KAFKA_BROKERS, 'bench-pipeline');
+  let sink: RoleProcess | undefined;
+  try {
+    await pool.query(`INSERT INTO etl_runs (id, trigger, state) VALUES (1, 'manual', 'succeeded')`);
+    const results = [await stage(env, pool, producer, 'ecdc', '1'), await stage(env, pool, producer, 'who', '1')];
+    const total = results.reduce((n, r) => n + r.records, 0);
+    const started = performance.now();
+    sink = startRole('sink', env.config);
+    const memory = sampler(sink);
+    let first = 0;
+    await waitFor('every row in ClickHouse', async () => {
+      const n = await count(clickhouse, env.config.CLICKHOUSE_DATABASE);
+      if (n > 0 && first === 0) first = performance.now();
+      return n >= total;
+    });
+    const done = performance.now();
+    return { results, sink: { total, fromStartMs: done - started, fromFirstRowMs: done - first, memory: memory.stop() } };
+  } finally {
+    await sink?.stop();
+    await producer.close();
+    await pool.end();
+    await clickhouse.close();
+    await env.cleanup();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine(): string {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
+  return `${os.availableParallelism()} vCPU (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, Node ${process.versions.node}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+}
+
+const e2e = await endToEnd();
+const st = await stages();
+
+const lines: string[] = [];
+const taskLines = (tasks: TaskTime[]) =>
+  tasks.map((t) => `| task ${t.name} | ${s(t.ms)} (${s(t.from)} → ${s(t.to)} of the run)${t.counts.published !== undefined ? `, ${t.counts.published.toLocaleString('en-US')} published` : ''} |`);
+lines.push(`Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}.`, '');
+lines.push('End to end (worker and sink as processes), the historical load:', '');
+lines.push('| | |', '|---|---|');
+lines.push(`| wall time, run created → run --wait exits (worker start included) | **${s(e2e.history.wallMs)}** |`);
+lines.push(`| run, started → succeeded (history in PostgreSQL) | ${s(e2e.history.runMs)} |`);
+lines.push(...taskLines(e2e.history.tasks));
+lines.push(`| rows in ClickHouse (FINAL) | ${e2e.rows.toLocaleString('en-US')} |`);
+lines.push(`| records/s end to end | ${rate(e2e.rows, e2e.history.wallMs)} |`);
+lines.push(`| worker peak RSS (VmHWM) / idle RSS | ${mb(e2e.history.worker.hwm)} / ${mb(e2e.idleWorker.rss)} |`);
+lines.push(`| sink peak RSS (VmHWM) | ${mb(e2e.history.sink.hwm)} |`);
+lines.push('', 'Counts of the historical load (run history):', '');
+for (const t of e2e.history.tasks.filter((t) => t.name.startsWith('load_'))) {
+  lines.push(`- ${t.name}: ${Object.entries(t.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+}
+lines.push('', 'A later run (changes branch; WHO revised one row, 10 weekly posts new), on the idle worker:', '');
+lines.push('| | |', '|---|---|');
+lines.push(`| wall time, run --wait | **${s(e2e.changes.wallMs)}** |`);
+lines.push(...taskLines(e2e.changes.tasks));
+lines.push(`| worker peak RSS (VmHWM, since its start) | ${mb(e2e.changes.worker.hwm)} |`);
+lines.push('', 'Stages (one at a time, in one process):', '');
+lines.push('| source | rows read | records | read | transform | publish | record published (PG) | diff (a later run) | heap after read / transform |');
+lines.push('|---|---|---|---|---|---|---|---|---|');
+for (const r of st.results) {
+  lines.push(
+    `| ${r.source} | ${r.rows.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ${s(r.readMs)} (${rate(r.rows, r.readMs)}) | ${s(r.transformMs)} (${rate(r.records, r.transformMs)}) | ${s(r.publishMs)} (${rate(r.records, r.publishMs)}) | ${s(r.recordMs)} (${rate(r.records, r.recordMs)}) | ${s(r.diffMs)} | ${gc ? `${mb(r.heapAfterRead)} / ${mb(r.heapAfterTransform)}` : 'run with --expose-gc'} |`,
+  );
+}
+lines.push('', `Sink (process) on the ${st.sink.total.toLocaleString('en-US')} published records: ${s(st.sink.fromStartMs)} from process start (${rate(st.sink.total, st.sink.fromStartMs)}), ${s(st.sink.fromFirstRowMs)} from the first row in ClickHouse (${rate(st.sink.total, st.sink.fromFirstRowMs)}); peak RSS ${mb(st.sink.memory.hwm)}.`);
+console.log(lines.join('\n'));

@@ -1,0 +1,319 @@
+// The whole chain against the real services: sources (the real copies in ../shared/data, served
+// by the local source server) → worker → Kafka → sink → ClickHouse. The worker and the sink run
+// as their own processes, once for the whole file; runs are started with `covid-etl run --wait`.
+// The tests are ordered: each one starts from what the previous one left in ClickHouse.
+// What ClickHouse should hold is worked out from the files by the test's own parser (support.ts).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { createClickHouse, type ClickHouseClient } from '../../src/platform/clickhouse.ts';
+import { createPool, type Pool } from '../../src/platform/postgres.ts';
+import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
+import { runCli, startRole, type RoleProcess } from '../support/processes.ts';
+import { editCsv, editCsvFile, SOURCE_FILES, startSourceServer, weeklyPostHtml, type CsvRow, type SourceServer } from '../support/source-server.ts';
+import {
+  addDays,
+  diff,
+  ecdcRows,
+  expectedHistoryKeys,
+  snapshot,
+  span,
+  sum,
+  waitUntil,
+  whoRows,
+  type Row,
+  type SourceRows,
+} from './support.ts';
+
+/** The weeks of the ten saved объясняем.рф posts, as PROVENANCE 3a transcribes them: Monday, cases, deaths. */
+const SAVED_WEEKS: [string, number, number][] = [
+  ['2023-10-23', 25_983, 61],
+  ['2023-11-06', 41_386, 76],
+  ['2023-11-13', 58_150, 93],
+  ['2023-11-20', 77_106, 90],
+  ['2023-11-27', 95_079, 138],
+  ['2023-12-04', 107_174, 148],
+  ['2024-01-08', 26_993, 150],
+  ['2024-01-15', 26_000, 141],
+  ['2024-01-29', 25_751, 107],
+  ['2024-04-01', 19_954, 69],
+];
+
+interface TaskRow {
+  name: string;
+  state: string;
+  counts: Record<string, number>;
+}
+
+describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Kafka, ClickHouse)', () => {
+  let server: SourceServer;
+  let env: TestEnvironment;
+  let pool: Pool;
+  let clickhouse: ClickHouseClient;
+  let sink: RoleProcess;
+  let worker: RoleProcess | undefined;
+  let ecdc: SourceRows;
+  let who: SourceRows;
+  /** ClickHouse (FINAL) after the previous test. */
+  let previous: Map<string, Row>;
+
+  const logs = () => `\n--- worker ---\n${worker?.output().slice(-4_000) ?? ''}\n--- sink ---\n${sink.output().slice(-2_000)}`;
+
+  /** `covid-etl run --wait`: exits 0, and the run it followed. */
+  async function run(): Promise<{ id: string; branch: string; output: string; tasks: Map<string, TaskRow> }> {
+    const { code, output } = await runCli(['run', '--wait'], env.config, {}, 180_000);
+    assert.equal(code, 0, `run --wait exited ${code}:\n${output}${logs()}`);
+    const id = /run (\d+) (?:started|is already active)/.exec(output)?.[1];
+    assert.ok(id, output);
+    assert.match(output, new RegExp(`run ${id} succeeded`));
+    return { id, output, ...(await runInfo(id)) };
+  }
+
+  async function runInfo(id: string) {
+    const { rows: runs } = await pool.query<{ branch: string }>('SELECT branch FROM etl_runs WHERE id = $1', [id]);
+    const { rows } = await pool.query<TaskRow>('SELECT name, state, counts FROM etl_tasks WHERE run_id = $1 ORDER BY position', [id]);
+    return { branch: runs[0]!.branch, tasks: new Map(rows.map((t) => [t.name, t])) };
+  }
+
+  const states = (tasks: Map<string, TaskRow>) => Object.fromEntries([...tasks.values()].map((t) => [t.name, t.state]));
+  const publishedBy = (tasks: Map<string, TaskRow>) => [...tasks.values()].reduce((n, t) => n + (t.counts.published ?? 0), 0);
+
+  before(async () => {
+    server = await startSourceServer();
+    env = await createTestEnvironment({
+      kafka: true,
+      overrides: {
+        SOURCE_ECDC_URL: server.ecdcUrl,
+        SOURCE_WHO_URL: server.whoUrl,
+        SOURCE_STOPCORONAVIRUS_URL: server.stopcoronavirusUrl,
+        // Runs start from the tests only (the first start's own run is joined, see below).
+        ETL_SCHEDULE: '0 0 1 1 *',
+        VERIFY_TIMEOUT_MS: '60000',
+        LOG_LEVEL: 'info',
+      },
+    });
+    pool = createPool(env.config.DATABASE_URL, { max: 2 });
+    clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL });
+    sink = startRole('sink', env.config);
+    ecdc = ecdcRows(SOURCE_FILES.ecdcFinal);
+    who = whoRows(SOURCE_FILES.whoDaily);
+  });
+
+  after(async () => {
+    await Promise.all([worker?.stop(), sink?.stop()]);
+    await clickhouse?.close();
+    await pool?.end();
+    await server?.close();
+    await env?.cleanup();
+  });
+
+  it('a first run loads ECDC and WHO: ClickHouse holds exactly the expected (country, date) set, with the files\' values', async () => {
+    // `run --wait` creates the run before the worker exists; the worker's first start then
+    // joins it (it starts one of its own only when no run was ever made), so the test knows
+    // which run it follows.
+    const started = performance.now();
+    const pending = runCli(['run', '--wait'], env.config, {}, 180_000);
+    await waitUntil('the run to be created', async () => (await pool.query('SELECT 1 FROM etl_runs')).rowCount! > 0);
+    worker = startRole('worker', env.config);
+    const { code, output } = await pending;
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(code, 0, `run --wait exited ${code}:\n${output}${logs()}`);
+    const id = /run (\d+) started/.exec(output)?.[1];
+    assert.ok(id, output);
+    assert.match(output, new RegExp(`run ${id} succeeded`));
+    assert.match(output, /published=\d+/, 'the counts are printed');
+    const { branch, tasks } = await runInfo(id);
+    assert.equal(branch, 'history');
+    assert.deepEqual(states(tasks), {
+      check_history: 'succeeded',
+      load_ecdc_2020: 'succeeded',
+      load_who: 'succeeded',
+      check_sources: 'skipped',
+      load_who_changes: 'skipped',
+      load_new_weeks: 'skipped',
+      verify: 'succeeded',
+    });
+    const { rowCount } = await pool.query(`SELECT 1 FROM etl_runs`);
+    assert.equal(rowCount, 1, 'the worker joined the run instead of starting its own');
+
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    const expected = expectedHistoryKeys(ecdc, who);
+    const missing = [...expected].filter((k) => !rows.has(k));
+    const extra = [...rows.keys()].filter((k) => !expected.has(k));
+    assert.deepEqual({ missing: missing.slice(0, 10), extra: extra.slice(0, 10), nMissing: missing.length, nExtra: extra.length }, { missing: [], extra: [], nMissing: 0, nExtra: 0 });
+    assert.equal(rows.size, expected.size);
+    assert.equal(publishedBy(tasks), rows.size, 'every published record is one (country, date)');
+    assert.equal(tasks.get('verify')!.counts.landed, rows.size);
+    console.log(`# history run: ${rows.size} rows in ClickHouse, run --wait took ${seconds.toFixed(1)} s (worker start included)`);
+
+    // WHO's own values, reported that very day: Russia 2021-03-01.
+    const ru = who.rows.get('RU:2021-03-01')!;
+    assert.deepEqual(rows.get('RU:2021-03-01'), { cases: ru.cases, deaths: ru.deaths, source: 'who', estimated: 0 });
+    // ECDC's: Germany keeps ECDC's dates; Russia's move one day back (ECDC 2020-06-10 = WHO 2020-06-09).
+    const de = ecdc.rows.get('DE:2020-06-10')!;
+    assert.deepEqual(rows.get('DE:2020-06-10'), { cases: de.cases, deaths: de.deaths, source: 'ecdc', estimated: 0 });
+    const ruEcdc = ecdc.rows.get('RU:2020-06-10')!;
+    assert.deepEqual(rows.get('RU:2020-06-09'), { cases: ruEcdc.cases, deaths: ruEcdc.deaths, source: 'ecdc', estimated: 0 });
+    // The seam: Russia's last ECDC report (ECDC's 2020-12-14) on 12-13, WHO's own 12-14 after it.
+    assert.deepEqual(rows.get('RU:2020-12-13'), { cases: 28_080, deaths: 488, source: 'ecdc', estimated: 0 });
+    const seam = who.rows.get('RU:2020-12-14')!;
+    assert.deepEqual(rows.get('RU:2020-12-14'), { cases: seam.cases, deaths: seam.deaths, source: 'who', estimated: 0 });
+    // Russia's weekly WHO reports after 2023-05-15 are spread over their 7 days and keep their totals.
+    for (const report of ['2023-05-22', '2023-05-29', '2023-06-05']) {
+      const week = span(rows, 'RU', addDays(report, -6), report);
+      const total = who.rows.get(`RU:${report}`)!;
+      assert.equal(week.length, 7, report);
+      assert.deepEqual(sum(week), { cases: total.cases, deaths: total.deaths }, report);
+      assert.ok(week.every((r) => r.estimated === 1 && r.source === 'who'), report);
+    }
+    // Nothing after Russia's last WHO report (2023-06-05; the zero rows of 06-06 and 06-07 give nothing).
+    assert.equal(rows.has('RU:2023-06-06'), false);
+    previous = rows;
+  });
+
+  it('the next run (changes branch) loads every saved weekly post after WHO\'s last report for Russia, and nothing else', async () => {
+    server.clearRequests();
+    const { branch, tasks } = await run();
+    assert.equal(branch, 'changes');
+    assert.equal(tasks.get('load_who_changes')!.state, 'skipped', 'WHO unchanged');
+    assert.deepEqual(server.requests('who').map((r) => r.status), [304], 'WHO checked by a conditional GET');
+    assert.equal(tasks.get('load_new_weeks')!.state, 'succeeded');
+    assert.equal(tasks.get('load_new_weeks')!.counts.published, SAVED_WEEKS.length * 7);
+
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    const changes = diff(previous, rows);
+    const expected = SAVED_WEEKS.flatMap(([monday]) => Array.from({ length: 7 }, (_, i) => `RU:${addDays(monday, i)}`)).sort();
+    assert.deepEqual(changes, { added: expected, removed: [], changed: [] });
+    for (const [monday, cases, deaths] of SAVED_WEEKS) {
+      const week = span(rows, 'RU', monday, addDays(monday, 6));
+      assert.deepEqual(sum(week), { cases, deaths }, monday);
+      assert.ok(week.every((r) => r.source === 'stopcoronavirus' && r.estimated === 1), monday);
+    }
+    // Week 43/2023, 25 983 cases and 61 deaths: 3 712 on six days and 3 711 on Sunday; deaths 9 ×5, 8 ×2.
+    const w43 = span(rows, 'RU', '2023-10-23', '2023-10-29');
+    assert.deepEqual(w43.map((r) => r.cases), [3712, 3712, 3712, 3712, 3712, 3712, 3711]);
+    assert.deepEqual(w43.map((r) => r.deaths), [9, 9, 9, 9, 9, 8, 8]);
+    previous = rows;
+  });
+
+  it('a run with no new data publishes nothing and changes no query result', async () => {
+    // The same bytes under another ETag (as after a re-upload): the conditional GET gets a 200,
+    // the content hash finds nothing new.
+    server.setBody('who', readFileSync(SOURCE_FILES.whoDaily));
+    server.clearRequests();
+    const { branch, tasks, output } = await run();
+    assert.deepEqual(server.requests('who').map((r) => r.status), [200]);
+    assert.equal((await pool.query<{ gate: { who: { why: string } } }>(`SELECT gate FROM etl_tasks WHERE name = 'check_sources' ORDER BY run_id DESC LIMIT 1`)).rows[0]!.gate.who.why, 'same SHA-256');
+    assert.equal(branch, 'changes');
+    assert.deepEqual(states(tasks), {
+      check_history: 'succeeded',
+      load_ecdc_2020: 'skipped',
+      load_who: 'skipped',
+      check_sources: 'succeeded',
+      load_who_changes: 'skipped',
+      load_new_weeks: 'skipped',
+      verify: 'succeeded',
+    });
+    assert.equal(publishedBy(tasks), 0);
+    assert.equal(tasks.get('verify')!.counts.expected, 0);
+    assert.doesNotMatch(output, /published=[1-9]/);
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    assert.deepEqual(diff(previous, rows), { added: [], removed: [], changed: [] });
+  });
+
+  it('a new weekly post adds exactly its 7 days', async () => {
+    const post = weeklyPostHtml({ weekStart: '2024-04-08', cases: 20_003, deaths: 58 });
+    server.publishPost(post);
+    const { tasks } = await run();
+    assert.equal(tasks.get('load_who_changes')!.state, 'skipped');
+    assert.equal(tasks.get('load_new_weeks')!.counts.published, 7);
+    assert.equal(publishedBy(tasks), 7);
+
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    const days = Array.from({ length: 7 }, (_, i) => `RU:${addDays('2024-04-08', i)}`);
+    assert.deepEqual(diff(previous, rows), { added: days, removed: [], changed: [] });
+    const week = span(rows, 'RU', '2024-04-08', '2024-04-14');
+    assert.deepEqual(sum(week), { cases: 20_003, deaths: 58 });
+    // 20 003 = 7 × 2 857 + 4: one more on the first four days; 58 = 7 × 8 + 2.
+    assert.deepEqual(week.map((r) => r.cases), [2858, 2858, 2858, 2858, 2857, 2857, 2857]);
+    assert.deepEqual(week.map((r) => r.deaths), [9, 9, 8, 8, 8, 8, 8]);
+    assert.ok(week.every((r) => r.source === 'stopcoronavirus' && r.estimated === 1));
+    previous = rows;
+  });
+
+  it('a WHO file with revised and added rows changes exactly those rows', async () => {
+    // Revisions of daily reports between daily reports (so no spread or fill depends on them),
+    // and a new day 2023-06-08 for two countries whose last report was 2023-06-06. Their 0 row
+    // of 2023-06-07 (every country's is 0) was a trailing quiet day, not published (rule 5); now
+    // a report follows it, so it is a reported 0 and is published too.
+    const revised: Record<string, { New_cases?: string; New_deaths?: string }> = {
+      'RU:2021-03-01': { New_cases: '11111' },
+      'DE:2021-03-02': { New_deaths: '222' },
+      'BR:2022-01-04': { New_cases: '33333', New_deaths: '333' },
+    };
+    for (const key of Object.keys(revised)) {
+      const [country, date] = key.split(':') as [string, string];
+      const reported = (d: string) => {
+        const c = who.rows.get(`${country}:${d}`);
+        return c !== undefined && (c.cases !== 0 || c.deaths !== 0);
+      };
+      assert.ok(reported(addDays(date, -1)) && reported(date) && reported(addDays(date, 1)), `${key}: a daily report between daily reports`);
+    }
+    const reportedOnLastDay = [...who.rows]
+      .filter(([key, c]) => key.endsWith(':2023-06-06') && (c.cases ?? 0) > 0 && (c.deaths ?? 0) > 0)
+      .map(([key]) => key.slice(0, 2))
+      .filter((country) => !['RU', 'DE', 'BR'].includes(country))
+      .slice(0, 2);
+    assert.equal(reportedOnLastDay.length, 2);
+    for (const country of reportedOnLastDay) assert.deepEqual(who.rows.get(`${country}:2023-06-07`), { cases: 0, deaths: 0 });
+    const lastRows = new Map<string, CsvRow>();
+    const revisedFile = editCsvFile(SOURCE_FILES.whoDaily, {
+      row: (row) => {
+        if (row.Date_reported === '2023-06-06' && reportedOnLastDay.includes(row.Country_code!)) lastRows.set(row.Country_code!, { ...row });
+        const revision = revised[`${row.Country_code}:${row.Date_reported}`];
+        return revision ? { ...row, ...revision } : undefined;
+      },
+    });
+    const withAdded = editCsv(revisedFile, {
+      append: reportedOnLastDay.map((country) => ({ ...lastRows.get(country)!, Date_reported: '2023-06-08', New_cases: '5', New_deaths: '1' })),
+    });
+    server.setBody('who', withAdded);
+
+    const { tasks } = await run();
+    assert.equal(tasks.get('load_who_changes')!.state, 'succeeded');
+    assert.equal(tasks.get('load_new_weeks')!.state, 'skipped');
+    const counts = tasks.get('load_who_changes')!.counts;
+    assert.equal(counts.published, 3 + 2 * 2, JSON.stringify(counts));
+
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    const changes = diff(previous, rows);
+    assert.deepEqual(changes, {
+      added: reportedOnLastDay.flatMap((c) => [`${c}:2023-06-07`, `${c}:2023-06-08`]).sort(),
+      removed: [],
+      changed: Object.keys(revised).sort(),
+    });
+    assert.deepEqual(rows.get('RU:2021-03-01'), { cases: 11_111, deaths: who.rows.get('RU:2021-03-01')!.deaths, source: 'who', estimated: 0 });
+    assert.equal(rows.get('DE:2021-03-02')!.deaths, 222);
+    assert.deepEqual(rows.get(`${reportedOnLastDay[0]}:2023-06-07`), { cases: 0, deaths: 0, source: 'who', estimated: 0 });
+    assert.deepEqual(rows.get(`${reportedOnLastDay[0]}:2023-06-08`), { cases: 5, deaths: 1, source: 'who', estimated: 0 });
+    previous = rows;
+  });
+
+  it('loading everything again (pipeline state forgotten) changes no query result', async () => {
+    // As if the pipeline's memory were lost: no "history loaded", no validators, no watermarks,
+    // no record of what was published. The history branch runs again, then the weeks again.
+    await pool.query('DELETE FROM etl_published');
+    await pool.query('DELETE FROM etl_state');
+    const history = await run();
+    assert.equal(history.branch, 'history');
+    assert.ok(publishedBy(history.tasks) > 250_000, `republished everything: ${publishedBy(history.tasks)}`);
+    assert.deepEqual(diff(previous, await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE)), { added: [], removed: [], changed: [] });
+
+    const weeks = await run();
+    assert.equal(weeks.branch, 'changes');
+    assert.equal(weeks.tasks.get('load_new_weeks')!.counts.published, (SAVED_WEEKS.length + 1) * 7);
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    assert.deepEqual(diff(previous, rows), { added: [], removed: [], changed: [] });
+
+  });
+});

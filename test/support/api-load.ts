@@ -1,0 +1,606 @@
+// Load tooling for the API's reliability tests (test/faults/api-load.test.ts, the fast subset, and
+// test/faults-slow/api-load.test.ts): the API as its own process on a real socket, data and users
+// seeded straight into the stores (no argon2 per user), a writer that keeps the sink putting new
+// rows into ClickHouse, two HTTP/1.1 load generators on raw keep-alive sockets (closed loop: N
+// connections back to back; open loop: a fixed arrival rate whatever the answers, on as many
+// connections as it takes) that count every status and every socket error instead of failing,
+// and an RSS sampler.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import pg from 'pg';
+import { ARGON2ID_OPTIONS } from '../../src/api/repositories/password-hasher.ts';
+import { apiKeyDigest, generateApiKey } from '../../src/api/services/api-key-format.ts';
+import { hash } from '@node-rs/argon2';
+import { recordKey, type DailyRecord } from '../../src/domain/record.ts';
+import { createClickHouse } from '../../src/platform/clickhouse.ts';
+import type { Config } from '../../src/platform/config.ts';
+import { createProducer, type StringProducer } from '../../src/platform/kafka.ts';
+import { RUN_ID_HEADER } from '../../src/sink/decode.ts';
+import { startRole, type RoleProcess } from './processes.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface ApiServer {
+  proc: RoleProcess;
+  port: number;
+  /** Resident memory now, MiB (from /proc; NaN once the process is gone). */
+  rssMiB(): number;
+  alive(): boolean;
+}
+
+/** `covid-etl serve` on a free loopback port, once /readyz answers 200. */
+export async function startApiServer(config: Config, env: Record<string, string> = {}): Promise<ApiServer> {
+  const port = await freePort();
+  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env } });
+  const server: ApiServer = {
+    proc,
+    port,
+    rssMiB: () => rssMiB(proc.pid),
+    alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
+  };
+  for (let i = 0; ; i++) {
+    if (!server.alive()) throw new Error(`the API exited at start:\n${proc.output()}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error(`the API did not become ready:\n${proc.output()}`);
+    await sleep(100);
+  }
+}
+
+export function rssMiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data and users
+
+const DAY_MS = 86_400_000;
+
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `days` consecutive days of synthetic data per country, from 2020-01-03 (as bench/api-load.ts). */
+export async function seedDaily(config: Config, countries: readonly string[], days: number): Promise<number> {
+  const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
+  const first = Date.parse('2020-01-03T00:00:00Z');
+  try {
+    for (const country of countries) {
+      await clickhouse.insert({
+        table: 'daily',
+        format: 'JSONEachRow',
+        values: Array.from({ length: days }, (_, day) => ({
+          country,
+          date: isoDay(first + day * DAY_MS),
+          cases: Math.round(20_000 + 15_000 * Math.sin(day / 40) + (day % 7) * 1_000),
+          deaths: Math.round(300 + 200 * Math.sin(day / 50)),
+          source: day < 346 ? 'ecdc' : 'who',
+          estimated: day % 9 === 0 ? 1 : 0,
+          version: 1,
+          run_id: 1,
+        })),
+      });
+    }
+  } finally {
+    await clickhouse.close();
+  }
+  return countries.length * days;
+}
+
+export interface SeededUser {
+  username: string;
+  password: string;
+  key: string;
+}
+
+/**
+ * `count` users with live keys, written straight into PostgreSQL: one real argon2id hash of
+ * `password` shared by all (so a wrong password costs a real verification), no hash per user.
+ */
+export async function seedUsers(config: Config, count: number, password = 'load test password', prefix = 'load'): Promise<SeededUser[]> {
+  const passwordHash = await hash(password, ARGON2ID_OPTIONS);
+  const users = Array.from({ length: count }, (_, i) => ({ username: `${prefix}${i}`, password, key: generateApiKey() }));
+  const client = new pg.Client({ connectionString: config.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(
+      `WITH u AS (INSERT INTO users (username, password_hash) SELECT unnest($1::text[]), $2 RETURNING id, username)
+       INSERT INTO api_keys (user_id, key_digest) SELECT u.id, k.digest FROM u JOIN unnest($1::text[], $3::bytea[]) AS k(username, digest) USING (username)`,
+      [users.map((u) => u.username), passwordHash, users.map((u) => apiKeyDigest(u.key))],
+    );
+  } finally {
+    await client.end();
+  }
+  return users;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing while the API is read: a sink process, fed by a producer with the message contract of
+// src/sink/decode.ts (key country:date, JSON DailyRecord value, run-id header).
+
+export interface Writer {
+  sink: RoleProcess;
+  /** Records published so far. */
+  published(): number;
+  /** The last record published per country:date. */
+  last: Map<string, DailyRecord>;
+  /** Stops producing (the sink keeps running until close). */
+  stopProducing(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sink and publishes `perSecond` records a second, in batches of `batch`, cycling over
+ * the countries' seeded days with new values (so each batch changes data the API serves).
+ */
+export async function startWriter(
+  config: Config,
+  { countries, days, perSecond, batch = 100, runId = 7 }: { countries: readonly string[]; days: number; perSecond: number; batch?: number; runId?: number },
+): Promise<Writer> {
+  const sink = startRole('sink', config, { env: { LOG_LEVEL: 'warn' } });
+  const producer: StringProducer = createProducer(config.KAFKA_BROKERS, 'api-load-writer');
+  const last = new Map<string, DailyRecord>();
+  const first = Date.parse('2020-01-03T00:00:00Z');
+  let count = 0;
+  let running = true;
+  let failure: unknown;
+  const loop = (async () => {
+    const started = performance.now();
+    let cursor = 0;
+    while (running) {
+      const records: DailyRecord[] = [];
+      for (let i = 0; i < batch; i++, cursor++) {
+        const country = countries[cursor % countries.length]!;
+        const day = Math.floor(cursor / countries.length) % days;
+        records.push({ country, date: isoDay(first + day * DAY_MS), cases: 1_000 + (cursor % 997), deaths: cursor % 50, source: 'who', estimated: false });
+      }
+      await producer.send({
+        messages: records.map((r) => ({
+          topic: config.KAFKA_TOPIC,
+          key: recordKey(r),
+          value: JSON.stringify(r),
+          headers: new Map([[RUN_ID_HEADER, String(runId)]]),
+        })),
+      });
+      for (const r of records) last.set(recordKey(r), r);
+      count += records.length;
+      // Keep to the rate: the next batch when it is due.
+      const due = started + (count / perSecond) * 1_000;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+  })().catch((error: unknown) => {
+    failure = error;
+  });
+  const stopProducing = async () => {
+    running = false;
+    await loop;
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  };
+  return {
+    sink,
+    published: () => count,
+    last,
+    stopProducing,
+    async close() {
+      await stopProducing().catch(() => {});
+      await producer.close().catch(() => {});
+      await sink.stop('SIGTERM');
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generators
+
+export interface RequestSpec {
+  path: string;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+}
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadStats {
+  /** Answers received. */
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  statuses: Record<number, number>;
+  /** Sockets that failed or closed with a request unanswered (each such request counts once). */
+  socketErrors: number;
+  errorSamples: string[];
+  /** Latency of every answer, ms (open loop: from the moment the request was due). */
+  latency: Percentiles;
+  byStatus: Record<number, Percentiles>;
+  /** Per second of the run: answers, p99, error statuses. */
+  timeline: { second: number; answers: number; p99: number; errors: number }[];
+  /** 4xx/5xx answers without a problem+json content type, or 429/503 without Retry-After. */
+  contractViolations: string[];
+  /** Open loop: requests sent, and requests that were due but never sent (client at its connection cap). */
+  sent: number;
+  notSent: number;
+  /** Open loop: most connections open at once. */
+  peakConnections: number;
+}
+
+export function percentiles(values: ArrayLike<number>): Percentiles {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN };
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+interface Answer {
+  status: number;
+  contentType: string;
+  retryAfter: string | undefined;
+}
+
+/** Reads HTTP/1.1 answers off one connection (Content-Length or chunked; bodies counted, not kept). */
+class AnswerReader {
+  #buffer: Buffer = Buffer.alloc(0);
+  #head: Answer | null = null;
+  #bodyLeft = 0;
+  #chunked = false;
+
+  /** Feeds a chunk; returns every answer it completed. */
+  push(chunk: Buffer): Answer[] {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const done: Answer[] = [];
+    for (;;) {
+      const answer = this.#advance();
+      if (!answer) return done;
+      done.push(answer);
+    }
+  }
+
+  #advance(): Answer | null {
+    if (!this.#head) {
+      const end = this.#buffer.indexOf(CRLF2);
+      if (end < 0) return null;
+      const head = this.#buffer.subarray(0, end).toString('latin1');
+      this.#buffer = this.#buffer.subarray(end + 4);
+      const status = Number(head.slice(9, 12));
+      const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+      this.#chunked = /\r\ntransfer-encoding: *chunked/i.test(head);
+      this.#bodyLeft = length ? Number(length[1]) : 0;
+      this.#head = {
+        status,
+        contentType: status >= 400 ? (/\r\ncontent-type: *([^\r]*)/i.exec(head)?.[1] ?? '') : '',
+        retryAfter: status >= 400 ? /\r\nretry-after: *([^\r]*)/i.exec(head)?.[1] : undefined,
+      };
+    }
+    if (!this.#chunked) {
+      const take = Math.min(this.#bodyLeft, this.#buffer.length);
+      this.#bodyLeft -= take;
+      this.#buffer = this.#buffer.subarray(take);
+      if (this.#bodyLeft > 0) return null;
+    } else {
+      for (;;) {
+        const lineEnd = this.#buffer.indexOf('\r\n');
+        if (lineEnd < 0) return null;
+        const size = parseInt(this.#buffer.subarray(0, lineEnd).toString('latin1'), 16);
+        if (size === 0) {
+          if (this.#buffer.length < lineEnd + 4) return null;
+          this.#buffer = this.#buffer.subarray(lineEnd + 4);
+          break;
+        }
+        if (this.#buffer.length < lineEnd + 2 + size + 2) return null;
+        this.#buffer = this.#buffer.subarray(lineEnd + 2 + size + 2);
+      }
+    }
+    const answer = this.#head;
+    this.#head = null;
+    return answer;
+  }
+}
+
+function encodeRequest({ path, headers = {}, method = 'GET', body }: RequestSpec): string {
+  let head = `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  if (body !== undefined) head += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+  return `${head}\r\n${body ?? ''}`;
+}
+
+/** Collects answers and errors for both generators. */
+class Recorder {
+  readonly started = performance.now();
+  readonly latencies: number[] = [];
+  readonly byStatus = new Map<number, number[]>();
+  readonly statuses: Record<number, number> = {};
+  readonly perSecond: { latencies: number[]; errors: number }[] = [];
+  readonly violations: string[] = [];
+  readonly errorSamples: string[] = [];
+  socketErrors = 0;
+
+  answer(answer: Answer, latencyMs: number, path: string): void {
+    this.latencies.push(latencyMs);
+    let list = this.byStatus.get(answer.status);
+    if (!list) this.byStatus.set(answer.status, (list = []));
+    list.push(latencyMs);
+    this.statuses[answer.status] = (this.statuses[answer.status] ?? 0) + 1;
+    const second = Math.floor((performance.now() - this.started) / 1_000);
+    while (this.perSecond.length <= second) this.perSecond.push({ latencies: [], errors: 0 });
+    const bucket = this.perSecond[second]!;
+    bucket.latencies.push(latencyMs);
+    if (answer.status >= 500) bucket.errors++;
+    if (answer.status >= 400 && this.violations.length < 20) {
+      if (!answer.contentType.startsWith('application/problem+json')) this.violations.push(`${answer.status} ${path}: content-type ${answer.contentType}`);
+      if ((answer.status === 429 || answer.status === 503) && !answer.retryAfter) this.violations.push(`${answer.status} ${path}: no Retry-After`);
+    }
+  }
+
+  socketError(message: string): void {
+    this.socketErrors++;
+    if (this.errorSamples.length < 10) this.errorSamples.push(message);
+  }
+
+  result(extra: Partial<LoadStats> = {}): LoadStats {
+    const seconds = (performance.now() - this.started) / 1_000;
+    return {
+      requests: this.latencies.length,
+      seconds,
+      perSecond: this.latencies.length / seconds,
+      statuses: this.statuses,
+      socketErrors: this.socketErrors,
+      errorSamples: this.errorSamples,
+      latency: percentiles(this.latencies),
+      byStatus: Object.fromEntries([...this.byStatus].map(([status, values]) => [status, percentiles(values)])),
+      timeline: this.perSecond.map((b, second) => ({ second, answers: b.latencies.length, p99: percentiles(b.latencies).p99, errors: b.errors })),
+      contractViolations: this.violations,
+      sent: this.latencies.length,
+      notSent: 0,
+      peakConnections: 0,
+      ...extra,
+    };
+  }
+}
+
+export interface ClosedLoadOptions {
+  port: number;
+  connections: number;
+  durationMs: number;
+  /** Request i of connection c. */
+  request: (connection: number, i: number) => RequestSpec;
+  /** Local address to connect from (127.0.0.0/8 is all loopback: a different client address per connection). */
+  localAddress?: (connection: number) => string;
+}
+
+/** N connections, each sending its next request as soon as the previous answer arrived. */
+export async function closedLoad(options: ClosedLoadOptions): Promise<LoadStats> {
+  const recorder = new Recorder();
+  const deadline = recorder.started + options.durationMs;
+  const connection = (index: number) =>
+    new Promise<void>((resolve) => {
+      const local = options.localAddress?.(index);
+      const socket = net.connect({ port: options.port, host: '127.0.0.1', ...(local ? { localAddress: local } : {}) });
+      socket.setNoDelay(true);
+      const reader = new AnswerReader();
+      let i = 0;
+      let sentAt = 0;
+      let path = '';
+      let waiting = false;
+      const send = () => {
+        const spec = options.request(index, i++);
+        path = spec.path;
+        sentAt = performance.now();
+        waiting = true;
+        socket.write(encodeRequest(spec));
+      };
+      socket.on('connect', send);
+      socket.on('data', (chunk: Buffer) => {
+        for (const answer of reader.push(chunk)) {
+          const now = performance.now();
+          waiting = false;
+          recorder.answer(answer, now - sentAt, path);
+          if (now < deadline) send();
+          else socket.end();
+        }
+      });
+      socket.on('error', (error) => {
+        if (waiting) recorder.socketError(`${path}: ${error.message}`);
+        waiting = false;
+      });
+      socket.on('close', () => {
+        if (waiting) recorder.socketError(`${path}: connection closed before the answer`);
+        resolve();
+      });
+    });
+  await Promise.all(Array.from({ length: options.connections }, (_, i) => connection(i)));
+  return recorder.result();
+}
+
+export interface OpenLoadOptions {
+  port: number;
+  /** Requests per second, sent on schedule whether or not earlier ones were answered. */
+  rate: number;
+  durationMs: number;
+  request: (i: number) => RequestSpec;
+  /** Most connections open at once; a request due when all are busy waits for one (its latency counts from when it was due). */
+  maxConnections?: number;
+}
+
+/**
+ * Open loop: requests arrive at `rate` per second (like independent clients), each on an idle
+ * keep-alive connection or a new one. Latency is measured from the moment a request was due, so
+ * time spent waiting for a connection counts (no coordinated omission).
+ */
+export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
+  const recorder = new Recorder();
+  const maxConnections = options.maxConnections ?? 1_000;
+  const idle: Conn[] = [];
+  const queue: { spec: RequestSpec; dueAt: number }[] = [];
+  let open = 0;
+  let peak = 0;
+  let sent = 0;
+  let issued = 0;
+  let finished = false;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let inFlight = 0;
+
+  interface Conn {
+    socket: net.Socket;
+    current: { spec: RequestSpec; dueAt: number } | null;
+    ready: boolean;
+  }
+
+  const checkDone = () => {
+    if (finished && inFlight === 0 && queue.length === 0) resolveDone();
+  };
+
+  const dispatch = (conn: Conn) => {
+    const next = queue.shift();
+    if (!next) {
+      conn.current = null;
+      if (finished) conn.socket.end();
+      else idle.push(conn);
+      checkDone();
+      return;
+    }
+    conn.current = next;
+    sent++;
+    conn.socket.write(encodeRequest(next.spec));
+  };
+
+  const openConnection = () => {
+    open++;
+    peak = Math.max(peak, open);
+    const socket = net.connect({ port: options.port, host: '127.0.0.1' });
+    socket.setNoDelay(true);
+    const conn: Conn = { socket, current: null, ready: false };
+    const reader = new AnswerReader();
+    socket.on('connect', () => {
+      conn.ready = true;
+      dispatch(conn);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      for (const answer of reader.push(chunk)) {
+        if (!conn.current) continue;
+        recorder.answer(answer, performance.now() - conn.current.dueAt, conn.current.spec.path);
+        inFlight--;
+        dispatch(conn);
+      }
+    });
+    const fail = (message: string) => {
+      if (conn.current) {
+        recorder.socketError(`${conn.current.spec.path}: ${message}`);
+        conn.current = null;
+        inFlight--;
+      }
+    };
+    socket.on('error', (error) => fail(error.message));
+    socket.on('close', () => {
+      fail('connection closed before the answer');
+      open--;
+      const at = idle.indexOf(conn);
+      if (at >= 0) idle.splice(at, 1);
+      // Requests still waiting get a connection of their own.
+      if (queue.length > 0 && open < maxConnections) openConnection();
+      checkDone();
+    });
+  };
+
+  const started = recorder.started;
+  const tick = () => {
+    const now = performance.now();
+    const due = Math.min(Math.floor(((Math.min(now, started + options.durationMs) - started) / 1_000) * options.rate), Number.MAX_SAFE_INTEGER);
+    while (issued < due) {
+      const dueAt = started + (issued / options.rate) * 1_000;
+      queue.push({ spec: options.request(issued), dueAt });
+      issued++;
+      inFlight++;
+      const conn = idle.pop();
+      if (conn) dispatch(conn);
+      else if (open < maxConnections) openConnection();
+    }
+    if (now >= started + options.durationMs) {
+      finished = true;
+      clearInterval(timer);
+      for (const conn of idle.splice(0)) conn.socket.end();
+      checkDone();
+    }
+  };
+  const timer = setInterval(tick, 1);
+  await done;
+  return recorder.result({ sent, notSent: issued - sent, peakConnections: peak });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+export interface RssSampler {
+  /** Stops sampling and returns the samples (MiB, one per interval). */
+  stop(): number[];
+}
+
+export function sampleRss(pid: number, everyMs: number): RssSampler {
+  const samples: number[] = [rssMiB(pid)];
+  const timer = setInterval(() => samples.push(rssMiB(pid)), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push(rssMiB(pid));
+      return samples;
+    },
+  };
+}
+
+/** Least-squares slope of the samples, per sample. */
+export function slope(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return num / den;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 0)} ms` : '–');
+
+export function describeLoad(stats: LoadStats): string {
+  const statuses = Object.entries(stats.statuses)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
+  return (
+    `${Math.round(stats.perSecond)} answers/s over ${stats.seconds.toFixed(1)} s (${statuses}${stats.socketErrors ? `, ${stats.socketErrors} socket errors` : ''}), ` +
+    `p50 ${ms(stats.latency.p50)}, p99 ${ms(stats.latency.p99)}, max ${ms(stats.latency.max)}` +
+    (stats.peakConnections ? `, peak ${stats.peakConnections} connections, ${stats.notSent} not sent` : '')
+  );
+}
