@@ -114,10 +114,18 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   });
   new Gauge({
     name: 'http_event_loop_delay_seconds',
-    help: 'The latest event loop delay measured by the load shedder',
+    help: 'Least event loop delay of the load shedder\'s last 100 ms window (the standing queue)',
     registers: [metrics],
     collect() {
-      this.set(shedder.delayMs() / 1000);
+      this.set(shedder.state().delayMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'http_admitted_ratio',
+    help: 'Share of requests the load shedder admits now (1 = all)',
+    registers: [metrics],
+    collect() {
+      this.set(shedder.state().admitted);
     },
   });
 

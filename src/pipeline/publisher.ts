@@ -25,9 +25,9 @@ export interface SourceReject {
   raw: string;
 }
 
-// Records per send. Small sends keep each one's garbage in V8's young generation: on a 2-core
-// machine, publishing 250,000 records in sends of 500 peaks at about half the memory of sends of
-// 5,000 (≈ +45 MB against ≈ +230 MB) and is no slower (docs/benchmarks.md, Pipeline).
+// Records per send. Small sends keep each one's garbage in V8's young generation: publishing
+// 250,000 records in sends of 500 grew the process by ≈ 45 MB, in sends of 5,000 by 200-270 MB,
+// and was no slower (docs/benchmarks.md, Pipeline).
 const BATCH = 500;
 /** Progress is reported every this many records, not on every send. */
 const PROGRESS_EVERY = 5_000;

@@ -107,7 +107,7 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     await env?.cleanup();
   });
 
-  it('a first run loads ECDC and WHO: ClickHouse holds exactly the expected (country, date) set, with the files\' values', async () => {
+  it('a first run loads ECDC and WHO: ClickHouse holds exactly the expected (country, date) set, with the files\' values', async (t) => {
     // `run --wait` creates the run before the worker exists; the worker's first start then
     // joins it (it starts one of its own only when no run was ever made), so the test knows
     // which run it follows.
@@ -144,7 +144,7 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     assert.equal(rows.size, expected.size);
     assert.equal(publishedBy(tasks), rows.size, 'every published record is one (country, date)');
     assert.equal(tasks.get('verify')!.counts.landed, rows.size);
-    console.log(`# history run: ${rows.size} rows in ClickHouse, run --wait took ${seconds.toFixed(1)} s (worker start included)`);
+    t.diagnostic(`history run: ${rows.size} rows in ClickHouse, run --wait took ${seconds.toFixed(1)} s (worker start included)`);
 
     // WHO's own values, reported that very day: Russia 2021-03-01.
     const ru = who.rows.get('RU:2021-03-01')!;

@@ -3,6 +3,7 @@
 // verify waits, the run succeeds, and every row is there exactly once.
 // Kafka and PostgreSQL outages are in test/faults-slow/services.test.ts.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   FaultPipeline,
@@ -47,8 +48,11 @@ describe('faults: ClickHouse stopped while the sink writes', async () => {
       const outage = await withServiceDown('clickhouse', async () => {
         // The rest of the load goes into Kafka, and the sink fails to store it and retries.
         await waitFor('the whole load in Kafka', async () => (await p.topicEnd()) === total, 30_000, 100, () => p.logs());
-        failedInserts = await waitFor('the sink to fail an insert', () => sinkLog().filter((l) => l.msg === 'ClickHouse insert failed; retrying the same batch').length || undefined, 30_000, 100, () => p.logs());
-      }, 3_000);
+        await waitFor('the sink to fail an insert', () => sinkLog().some((l) => l.msg === 'ClickHouse insert failed; retrying the same batch'), 30_000, 100, () => p.logs());
+        // Down a little longer: the sink keeps failing and backing off (1 s, 2 s, …).
+        await sleep(3_500);
+        failedInserts = sinkLog().filter((l) => l.msg === 'ClickHouse insert failed; retrying the same batch').length;
+      });
       const upAt = Date.now();
       const expected = mergeExpected(ecdc, who);
       await waitFor('every row in ClickHouse', async () => (await p.keyCount()) >= expected.size, 90_000, 100, () => p.logs());

@@ -1,35 +1,45 @@
 // Global load shedding. The per-user rate limit (DATA_RATE_LIMIT) stops one key from taking the
-// server, but many keys each within their limit can still offer more than the process can do;
-// then requests queue in socket buffers, the event loop falls behind and every answer gets
-// slower without bound (measured: 2x the sustainable rate for 5 s gave 14 s latencies that took
-// 15 s to drain). So the server watches its own event loop: a timer due every `sampleMs` fires
-// late by as long as the loop was busy, and while the last `samples` delays all exceed
-// `maxDelayMs` the loop is not keeping up. New requests are then answered at once, before
-// routing, authentication or any parsing, with a fixed 503 problem and `Retry-After: 1`: a few
-// microseconds each instead of a full answer, so the work that was accepted finishes in bounded
-// time and the server recovers as soon as the offered load drops. Health, readiness and metrics
-// are never shed (an orchestrator must not restart or drain a server for being busy, and
-// monitoring must see it).
+// server, but many keys each within their limit can still offer more than the process can do.
+// Without shedding the requests then queue (in socket buffers, or in the clients' connection
+// pools) and every answer gets slower without bound: measured, twice the sustainable rate for
+// 5 s gave 3 to 14 s latencies that took as long again to drain.
+//
+// The signal is the event loop's delay: a timer due every `sampleMs` fires late by as long as
+// the loop was busy, so the delay is how long a request that has just arrived waits before the
+// server even reads it. Its minimum over a window (`windowMs`) is the standing queue: one GC
+// pause or one heavy answer makes a single late sample, overload makes them all late. While the
+// window minimum is above `maxDelayMs` the share of requests admitted is cut (x `decrease` per
+// window, down to `minAdmitted`); once it is below, the share grows back (+`increase` per
+// window). A request not admitted is answered at once, before routing, authentication or any
+// parsing, with a fixed 503 problem and `Retry-After: 1`: a few microseconds instead of a full
+// answer, so the work that is admitted finishes in bounded time and the server is back to
+// admitting everything about half a second after the offered load drops. Health, readiness and
+// metrics are never shed (an orchestrator must not restart or drain a server for being busy,
+// and monitoring must see it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
 export interface LoadShedderOptions {
-  /** Event loop delay (ms) above which requests are shed; 0 turns shedding off. */
+  /** Event loop delay (ms) that the window's minimum must stay under; 0 turns shedding off. */
   maxDelayMs: number;
-  /** How often the delay is measured. */
   sampleMs?: number;
-  /** Consecutive late samples needed to start shedding (one long GC pause is not overload). */
-  samples?: number;
+  windowMs?: number;
+  /** Factor the admitted share is multiplied by after a window over the limit. */
+  decrease?: number;
+  /** Added to the admitted share after a window under the limit. */
+  increase?: number;
+  minAdmitted?: number;
+  random?: () => number;
   /** Called once per shed request (metrics). */
   onShed?: () => void;
 }
 
 export interface LoadShedder {
-  /** Answers the request with 503 and returns true when the server is overloaded (and the path may be shed). */
+  /** Answers with 503 and returns true when this request is shed. */
   shed(request: IncomingMessage, response: ServerResponse): boolean;
-  /** The latest measured event loop delay, ms. */
-  delayMs(): number;
+  /** The share of requests admitted now (1 = all), and the last window's least delay (ms). */
+  state(): { admitted: number; delayMs: number };
   close(): void;
 }
 
@@ -45,37 +55,54 @@ const HEADERS: Record<string, string | number> = {
   'retry-after': '1',
 };
 
-export function createLoadShedder({ maxDelayMs, sampleMs = 10, samples = 2, onShed }: LoadShedderOptions): LoadShedder {
-  const recent: number[] = [];
-  let latest = 0;
-  let overloaded = false;
-  let expected = performance.now() + sampleMs;
-  const timer =
-    maxDelayMs > 0
-      ? setInterval(() => {
-          const now = performance.now();
-          latest = Math.max(0, now - expected);
-          expected = now + sampleMs;
-          recent.push(latest);
-          if (recent.length > samples) recent.shift();
-          overloaded = recent.length === samples && recent.every((delay) => delay > maxDelayMs);
-        }, sampleMs)
-      : undefined;
-  timer?.unref();
+function exempt(url: string | undefined): boolean {
+  if (!url) return false;
+  const query = url.indexOf('?');
+  return EXEMPT.has(query < 0 ? url : url.slice(0, query));
+}
+
+/** The admission controller alone (no timer): fed one window minimum at a time. */
+export function createAdmission({ maxDelayMs, decrease = 0.7, increase = 0.2, minAdmitted = 0.02 }: Pick<LoadShedderOptions, 'maxDelayMs' | 'decrease' | 'increase' | 'minAdmitted'>) {
+  let admitted = 1;
+  return {
+    window(minDelayMs: number): number {
+      admitted = minDelayMs > maxDelayMs ? Math.max(minAdmitted, admitted * decrease) : Math.min(1, admitted + increase);
+      return admitted;
+    },
+    admitted: () => admitted,
+  };
+}
+
+export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
+  const { maxDelayMs, sampleMs = 5, windowMs = 100, random = Math.random, onShed } = options;
+  if (maxDelayMs <= 0) return { shed: () => false, state: () => ({ admitted: 1, delayMs: 0 }), close: () => {} };
+  const admission = createAdmission(options);
+  let lastWindowMin = 0;
+  let windowMin = Infinity;
+  let windowStart = performance.now();
+  let expected = windowStart + sampleMs;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    windowMin = Math.min(windowMin, Math.max(0, now - expected));
+    expected = now + sampleMs;
+    if (now - windowStart >= windowMs) {
+      admission.window(windowMin);
+      lastWindowMin = windowMin;
+      windowMin = Infinity;
+      windowStart = now;
+    }
+  }, sampleMs);
+  timer.unref();
 
   return {
     shed(request, response) {
-      if (!overloaded) return false;
-      const url = request.url ?? '/';
-      const query = url.indexOf('?');
-      if (EXEMPT.has(query < 0 ? url : url.slice(0, query))) return false;
+      const admitted = admission.admitted();
+      if (admitted >= 1 || random() < admitted || exempt(request.url)) return false;
       onShed?.();
       response.writeHead(503, HEADERS).end(BODY);
       return true;
     },
-    delayMs: () => latest,
-    close() {
-      if (timer) clearInterval(timer);
-    },
+    state: () => ({ admitted: admission.admitted(), delayMs: lastWindowMin }),
+    close: () => clearInterval(timer),
   };
 }
