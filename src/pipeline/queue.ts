@@ -25,6 +25,8 @@ export function createBoss(config: Config, role: 'worker' | 'client'): PgBoss {
     supervise: role === 'worker',
     schedule: role === 'worker',
     monitorIntervalSeconds: 15,
+    // A task queued by the previous task wakes a worker at once instead of at its next poll.
+    useListenNotify: role === 'worker',
     superviseIntervalSeconds: 15,
   });
 }
@@ -44,6 +46,7 @@ export async function ensureQueues(boss: PgBoss, config: Config): Promise<void> 
         retryDelayMax: 60,
         expireInSeconds: 3_600,
         deadLetter: TASK_DEAD_QUEUE,
+        notify: true,
       },
     },
     { name: SCHEDULE_QUEUE, options: { policy: 'stately', retryLimit: 3 } },

@@ -5,13 +5,21 @@
 import { openLocation } from '../../platform/source-fetch.ts';
 import type { TaskName } from '../dag.ts';
 import type { TaskImplementation } from '../runner.ts';
-import { getState } from '../state.repository.ts';
+import type { PoolClient } from '../../platform/postgres.ts';
+import { getState, setState } from '../state.repository.ts';
 import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
 import { hashing } from './hashing.ts';
 import type { Validators } from './load-csv.ts';
 import { crawlNewWeeks } from './stopcoronavirus.ts';
 
-async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<{ changed: boolean; why: string }> {
+interface WhoCheck {
+  changed: boolean;
+  why: string;
+  /** Same content under new validators: remember them so the next check can be a 304. */
+  refreshed?: Validators;
+}
+
+async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<WhoCheck> {
   const known = await getState<Validators>(deps.pool, stateKeys.validators('who'));
   if (!known) return { changed: true, why: 'never loaded' };
   const headers: Record<string, string> = {};
@@ -21,13 +29,18 @@ async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<{ change
   if (opened.notModified) return { changed: false, why: 'not modified (304)' };
   const { stream, digest } = hashing(opened.body);
   for await (const _chunk of stream);
-  return digest() === known.sha256 ? { changed: false, why: 'same SHA-256' } : { changed: true, why: 'content changed' };
+  if (digest() !== known.sha256) return { changed: true, why: 'content changed' };
+  const refreshed = { etag: opened.etag, lastModified: opened.lastModified, sha256: known.sha256 };
+  return { changed: false, why: 'same SHA-256', refreshed };
 }
 
 export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
   return async ({ signal, logger }) => {
     const skip: TaskName[] = [];
-    const who = await whoChanged(deps, signal).catch((error: unknown) => ({ changed: true, why: `check failed: ${(error as Error).message}` }));
+    const who: WhoCheck = await whoChanged(deps, signal).catch((error: unknown) => ({
+      changed: true,
+      why: `check failed: ${(error as Error).message}`,
+    }));
     if (!who.changed) skip.push('load_who_changes');
 
     const weeks = await crawlNewWeeks(deps, signal).then(
@@ -36,6 +49,12 @@ export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
     );
     if (weeks.newWeeks === 0) skip.push('load_new_weeks');
     logger.info({ who, weeks }, 'sources checked');
-    return { counts: { whoChanged: who.changed ? 1 : 0, newWeeks: Math.max(weeks.newWeeks, 0) }, gate: { who, weeks }, skip };
+    const { refreshed, ...whoGate } = who;
+    return {
+      counts: { whoChanged: who.changed ? 1 : 0, newWeeks: Math.max(weeks.newWeeks, 0) },
+      gate: { who: whoGate, weeks },
+      skip,
+      ...(refreshed ? { commit: (client: PoolClient) => setState(client, stateKeys.validators('who'), refreshed) } : {}),
+    };
   };
 }
