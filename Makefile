@@ -53,9 +53,12 @@ test-faults: deps
 	infra/stack.sh up
 	npm run test:faults-slow
 
+## bench: pipeline, sink and API benchmarks against the native stack (results: docs/benchmarks.md)
 bench: deps
 	infra/stack.sh up
-	node bench/run.ts
+	node --expose-gc bench/pipeline.ts
+	node bench/sink-throughput.ts
+	node bench/api-load.ts
 
 clean: down
 	rm -rf .data

@@ -2,7 +2,7 @@
 // the size of the full historical load), then runs `covid-etl sink` as its own process and
 // measures records/s from its start until ClickHouse holds every row and the group has committed
 // to the end, and its peak memory (VmHWM). Not part of the test suite:
-//   node test/integration/sink/throughput.ts [records]
+//   node bench/sink-throughput.ts [records]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
