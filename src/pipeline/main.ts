@@ -29,7 +29,10 @@ export async function runWorker(config: Config): Promise<number> {
   const tasks = createTasks({ config, pool, clickhouse, producer });
   const deps = { pool, boss, logger, claimSeconds: config.TASK_CLAIM_SECONDS };
 
-  await boss.work(TASK_QUEUE, { includeMetadata: true, pollingIntervalSeconds: 0.5 } as const, async ([job]: JobWithMetadata<TaskJob>[]) => {
+  // NOTIFY wakes a worker for a task queued by the previous one, but not when a retry's delay
+  // (2 s doubling) or a lapsed heartbeat makes a job runnable later: only the backstop poll sees
+  // those, so it stays short (its default, 30 s, would stretch every task retry to ~30 s).
+  await boss.work(TASK_QUEUE, { includeMetadata: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 } as const, async ([job]: JobWithMetadata<TaskJob>[]) => {
     if (!job || !isTaskName(job.data.task)) throw new Error(`malformed task job: ${JSON.stringify(job?.data)}`);
     await executeTask(
       deps,
