@@ -55,9 +55,9 @@ describe('publisher', () => {
     await publishRejects(producer, target, 'who', [{ line: 7, reason: 'cases: not a number', raw: '2021-01-01,RU,x' }]);
     const dead = await readTopic(env, env.config.KAFKA_DLQ_TOPIC, 2);
     assert.equal(dead[0]?.key, 'RU:2021-02-30');
-    assert.match(JSON.parse(dead[0]!.value).reason, /^invalid-record: date/);
+    assert.match((JSON.parse(dead[0].value) as { reason: string }).reason, /^invalid-record: date/);
     assert.equal(dead[1]?.key, 'who:line:7');
-    assert.match(JSON.parse(dead[1]!.value).reason, /cases: not a number/);
+    assert.match((JSON.parse(dead[1].value) as { reason: string }).reason, /cases: not a number/);
   });
 
   it('rejects when Kafka cannot take the records (never swallowed)', async () => {

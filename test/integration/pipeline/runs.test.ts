@@ -35,8 +35,8 @@ describe('pipeline runs', () => {
     const ids = new Set(results.map((r) => r.run.id));
     assert.equal(ids.size, 1);
     assert.equal(results.filter((r) => r.created).length, 1);
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM etl_runs WHERE state = 'running'`);
-    assert.equal(rows[0].n, 1);
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM etl_runs WHERE state = 'running'`);
+    assert.equal(rows[0]?.n, 1);
     await pool.query(`UPDATE etl_runs SET state = 'failed'`);
   });
 
@@ -70,10 +70,12 @@ describe('pipeline runs', () => {
         if (!job) break;
         const task = job.data.task as 'check_history';
         executed.push(task);
-        await executeTask(deps, { runId: run.id, task, final: true, signal: new AbortController().signal }, async () => ({
-          counts: { published: 0 },
-          skip: task === 'check_history' ? ['check_sources', 'load_who_changes', 'load_new_weeks'] : [],
-        }));
+        await executeTask(deps, { runId: run.id, task, final: true, signal: new AbortController().signal }, () =>
+          Promise.resolve({
+            counts: { published: 0 },
+            skip: task === 'check_history' ? ['check_sources', 'load_who_changes', 'load_new_weeks'] : [],
+          }),
+        );
         await boss.complete('etl-task', job.id);
       }
       assert.deepEqual(executed, ['check_history', 'load_ecdc_2020', 'load_who', 'verify']);
