@@ -11,7 +11,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
 import type { DataReplyDeps } from './http/data-reply.ts';
-import { installErrorHandlers } from './http/error-handler.ts';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
@@ -60,7 +60,7 @@ Data answers carry an ETag: send it back in \`If-None-Match\` to get 304 while t
 export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
   let shedCount = 0;
-  const shedder = createLoadShedder({ maxDelayMs: config.HTTP_MAX_EVENT_LOOP_DELAY_MS, onShed: () => void shedCount++ });
+  const shedder = createLoadShedder({ overloadMs: config.HTTP_OVERLOAD_LATENCY_MS, onShed: () => void shedCount++ });
   const app = Fastify({
     loggerInstance: deps.logger,
     // The plain Node server Fastify would make, with the load shedder in front of it
@@ -81,6 +81,9 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     bodyLimit: 16 * 1024,
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Errors found before any route runs are problem documents too (http/error-handler.ts).
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -99,13 +102,9 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     done(null, payload);
   });
   const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? true });
-  app.addHook('onClose', (_instance, done) => {
-    shedder.close();
-    done();
-  });
   new Counter({
     name: 'http_requests_shed_total',
-    help: 'Requests answered 503 at once because the event loop was behind (HTTP_MAX_EVENT_LOOP_DELAY_MS)',
+    help: 'Requests answered 503 at once by the load shedder (HTTP_OVERLOAD_LATENCY_MS)',
     registers: [metrics],
     collect() {
       this.reset();
@@ -113,19 +112,11 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     },
   });
   new Gauge({
-    name: 'http_event_loop_delay_seconds',
-    help: 'Least event loop delay of the load shedder\'s last 100 ms window (the standing queue)',
-    registers: [metrics],
-    collect() {
-      this.set(shedder.state().delayMs / 1000);
-    },
-  });
-  new Gauge({
     name: 'http_admitted_ratio',
     help: 'Share of requests the load shedder admits now (1 = all)',
     registers: [metrics],
     collect() {
-      this.set(shedder.state().admitted);
+      this.set(shedder.admitted());
     },
   });
 

@@ -18,6 +18,7 @@ import { createApiKeyService, DEFAULT_KEY_CACHE, type ApiKeyCacheOptions } from 
 import { createDataService } from './services/data.service.ts';
 import { createDataVersionService, DEFAULT_VERSION_CHECK_INTERVAL_MS } from './services/data-version.service.ts';
 import { createStatusService } from './services/status.service.ts';
+import { gatedHasher } from './services/hash-gate.ts';
 import { createUsersService } from './services/users.service.ts';
 
 export interface ApiClients {
@@ -63,7 +64,8 @@ export async function createApiDeps({
     clock,
     apiKeys,
     data,
-    users: await createUsersService({ users: usersRepository, hasher, apiKeys }),
+    // Whatever arrives, hashing takes at most half the cores (services/hash-gate.ts).
+    users: await createUsersService({ users: usersRepository, hasher: gatedHasher(hasher), apiKeys }),
     versions: createDataVersionService(() => daily.dataVersion(), {
       minIntervalMs: versionCheckIntervalMs,
       clock: { now: () => performance.now() },

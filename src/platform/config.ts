@@ -75,7 +75,7 @@ const schema = z.object({
   AUTH_RATE_LIMIT: nonNegativeInt(10),
   DATA_RATE_LIMIT: nonNegativeInt(50),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
-  HTTP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(25),
+  HTTP_OVERLOAD_LATENCY_MS: nonNegativeInt(50),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -6,7 +6,7 @@
 // connections as it takes) that count every status and every socket error instead of failing,
 // and an RSS sampler.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { ARGON2ID_OPTIONS } from '../../src/api/repositories/password-hasher.ts';
@@ -41,7 +41,7 @@ export interface ApiServer {
 /** `covid-etl serve` on a free loopback port, once /readyz answers 200. */
 export async function startApiServer(config: Config, env: Record<string, string> = {}): Promise<ApiServer> {
   const port = await freePort();
-  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env } });
+  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(process.env.SHED_DEBUG ? { SHED_DEBUG: '1' } : {}), ...env } });
   const server: ApiServer = {
     proc,
     port,
@@ -58,6 +58,58 @@ export async function startApiServer(config: Config, env: Record<string, string>
     if (i > 300) throw new Error(`the API did not become ready:\n${proc.output()}`);
     await sleep(100);
   }
+}
+
+/** CPU seconds (user + system) a process has used so far (NaN once it is gone). */
+export function cpuSeconds(pid: number | 'self'): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** One sample of a Prometheus metric from the server's /metrics (the sum over its label sets). */
+export async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/**
+ * Puts a process under a CPU quota (a cgroup v1 `cpu` group of its own, as root), so that twice
+ * what it can sustain is within the reach of a load generator on the same small machine. Returns
+ * the cleanup (remove the group once the process has ended), or null where cgroups are not
+ * writable.
+ */
+export function limitCpu(pid: number, cores: number): (() => void) | null {
+  const root = '/sys/fs/cgroup/cpu';
+  const group = `${root}/covid-etl-test-${pid}`;
+  try {
+    if (!existsSync(`${root}/cgroup.procs`)) return null;
+    mkdirSync(group);
+    writeFileSync(`${group}/cpu.cfs_period_us`, '10000');
+    writeFileSync(`${group}/cpu.cfs_quota_us`, String(Math.round(cores * 10_000)));
+    writeFileSync(`${group}/cgroup.procs`, String(pid));
+  } catch {
+    try {
+      rmdirSync(group);
+    } catch {
+      // never made
+    }
+    return null;
+  }
+  return () => {
+    try {
+      rmdirSync(group);
+    } catch {
+      // still has a process: the group is left for the machine to clean
+    }
+  };
 }
 
 export function rssMiB(pid: number): number {
@@ -150,10 +202,10 @@ export interface Writer {
  * Starts a sink and publishes `perSecond` records a second, in batches of `batch`, cycling over
  * the countries' seeded days with new values (so each batch changes data the API serves).
  */
-export async function startWriter(
+export function startWriter(
   config: Config,
   { countries, days, perSecond, batch = 100, runId = 7 }: { countries: readonly string[]; days: number; perSecond: number; batch?: number; runId?: number },
-): Promise<Writer> {
+): Writer {
   const sink = startRole('sink', config, { env: { LOG_LEVEL: 'warn' } });
   const producer: StringProducer = createProducer(config.KAFKA_BROKERS, 'api-load-writer');
   const last = new Map<string, DailyRecord>();
@@ -192,7 +244,7 @@ export async function startWriter(
   const stopProducing = async () => {
     running = false;
     await loop;
-    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+    if (failure) throw failure instanceof Error ? failure : new Error('the writer failed', { cause: failure });
   };
   return {
     sink,
@@ -212,6 +264,8 @@ export async function startWriter(
 
 export interface RequestSpec {
   path: string;
+  /** Answers are also counted by tag (statusesByTag). */
+  tag?: string;
   headers?: Record<string, string>;
   method?: 'GET' | 'POST';
   body?: string;
@@ -231,12 +285,15 @@ export interface LoadStats {
   seconds: number;
   perSecond: number;
   statuses: Record<number, number>;
+  statusesByTag: Record<string, Record<number, number>>;
   /** Sockets that failed or closed with a request unanswered (each such request counts once). */
   socketErrors: number;
   errorSamples: string[];
   /** Latency of every answer, ms (open loop: from the moment the request was due). */
   latency: Percentiles;
   byStatus: Record<number, Percentiles>;
+  /** From the request's write to its answer's end, by status (open loop: without the wait for a connection). */
+  serviceByStatus: Record<number, Percentiles>;
   /** Per second of the run: answers, p99, error statuses. */
   timeline: { second: number; answers: number; p99: number; errors: number }[];
   /** 4xx/5xx answers without a problem+json content type, or 429/503 without Retry-After. */
@@ -330,20 +387,35 @@ function encodeRequest({ path, headers = {}, method = 'GET', body }: RequestSpec
 
 /** Collects answers and errors for both generators. */
 class Recorder {
-  readonly started = performance.now();
+  started = performance.now();
+
+  restart(): void {
+    this.started = performance.now();
+  }
+
   readonly latencies: number[] = [];
   readonly byStatus = new Map<number, number[]>();
+  readonly serviceByStatus = new Map<number, number[]>();
   readonly statuses: Record<number, number> = {};
+  readonly statusesByTag: Record<string, Record<number, number>> = {};
   readonly perSecond: { latencies: number[]; errors: number }[] = [];
   readonly violations: string[] = [];
   readonly errorSamples: string[] = [];
   socketErrors = 0;
 
-  answer(answer: Answer, latencyMs: number, path: string): void {
+  answer(answer: Answer, latencyMs: number, spec: RequestSpec, serviceMs = latencyMs): void {
+    const path = spec.path;
+    if (spec.tag) {
+      const byTag = (this.statusesByTag[spec.tag] ??= {});
+      byTag[answer.status] = (byTag[answer.status] ?? 0) + 1;
+    }
     this.latencies.push(latencyMs);
     let list = this.byStatus.get(answer.status);
     if (!list) this.byStatus.set(answer.status, (list = []));
     list.push(latencyMs);
+    let service = this.serviceByStatus.get(answer.status);
+    if (!service) this.serviceByStatus.set(answer.status, (service = []));
+    service.push(serviceMs);
     this.statuses[answer.status] = (this.statuses[answer.status] ?? 0) + 1;
     const second = Math.floor((performance.now() - this.started) / 1_000);
     while (this.perSecond.length <= second) this.perSecond.push({ latencies: [], errors: 0 });
@@ -368,10 +440,12 @@ class Recorder {
       seconds,
       perSecond: this.latencies.length / seconds,
       statuses: this.statuses,
+      statusesByTag: this.statusesByTag,
       socketErrors: this.socketErrors,
       errorSamples: this.errorSamples,
       latency: percentiles(this.latencies),
       byStatus: Object.fromEntries([...this.byStatus].map(([status, values]) => [status, percentiles(values)])),
+      serviceByStatus: Object.fromEntries([...this.serviceByStatus].map(([status, values]) => [status, percentiles(values)])),
       timeline: this.perSecond.map((b, second) => ({ second, answers: b.latencies.length, p99: percentiles(b.latencies).p99, errors: b.errors })),
       contractViolations: this.violations,
       sent: this.latencies.length,
@@ -404,11 +478,10 @@ export async function closedLoad(options: ClosedLoadOptions): Promise<LoadStats>
       const reader = new AnswerReader();
       let i = 0;
       let sentAt = 0;
-      let path = '';
+      let spec: RequestSpec = { path: '' };
       let waiting = false;
       const send = () => {
-        const spec = options.request(index, i++);
-        path = spec.path;
+        spec = options.request(index, i++);
         sentAt = performance.now();
         waiting = true;
         socket.write(encodeRequest(spec));
@@ -418,17 +491,17 @@ export async function closedLoad(options: ClosedLoadOptions): Promise<LoadStats>
         for (const answer of reader.push(chunk)) {
           const now = performance.now();
           waiting = false;
-          recorder.answer(answer, now - sentAt, path);
+          recorder.answer(answer, now - sentAt, spec);
           if (now < deadline) send();
           else socket.end();
         }
       });
       socket.on('error', (error) => {
-        if (waiting) recorder.socketError(`${path}: ${error.message}`);
+        if (waiting) recorder.socketError(`${spec.path}: ${error.message}`);
         waiting = false;
       });
       socket.on('close', () => {
-        if (waiting) recorder.socketError(`${path}: connection closed before the answer`);
+        if (waiting) recorder.socketError(`${spec.path}: connection closed before the answer`);
         resolve();
       });
     });
@@ -444,6 +517,12 @@ export interface OpenLoadOptions {
   request: (i: number) => RequestSpec;
   /** Most connections open at once; a request due when all are busy waits for one (its latency counts from when it was due). */
   maxConnections?: number;
+  /** Connections opened before the clock starts (so the start is not a burst of handshakes). */
+  warmConnections?: number;
+  /** One new connection per request, closed after its answer (many clients rather than a pool). */
+  connectionPerRequest?: boolean;
+  /** Local address of connection n (127.0.0.0/8 is all loopback: as many client addresses as wanted). */
+  localAddress?: (connection: number) => string;
 }
 
 /**
@@ -455,7 +534,7 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
   const recorder = new Recorder();
   const maxConnections = options.maxConnections ?? 1_000;
   const idle: Conn[] = [];
-  const queue: { spec: RequestSpec; dueAt: number }[] = [];
+  const queue: { spec: RequestSpec; dueAt: number; sentAt: number }[] = [];
   let open = 0;
   let peak = 0;
   let sent = 0;
@@ -467,15 +546,21 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
 
   interface Conn {
     socket: net.Socket;
-    current: { spec: RequestSpec; dueAt: number } | null;
-    ready: boolean;
+    current: { spec: RequestSpec; dueAt: number; sentAt: number } | null;
   }
 
   const checkDone = () => {
     if (finished && inFlight === 0 && queue.length === 0) resolveDone();
   };
 
+  let connections = 0;
   const dispatch = (conn: Conn) => {
+    if (conn.current && options.connectionPerRequest) {
+      conn.current = null;
+      conn.socket.end();
+      checkDone();
+      return;
+    }
     const next = queue.shift();
     if (!next) {
       conn.current = null;
@@ -485,25 +570,30 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
       return;
     }
     conn.current = next;
+    next.sentAt = performance.now();
     sent++;
     conn.socket.write(encodeRequest(next.spec));
   };
 
-  const openConnection = () => {
+  const openConnection = (onConnect?: () => void) => {
     open++;
     peak = Math.max(peak, open);
-    const socket = net.connect({ port: options.port, host: '127.0.0.1' });
+    const local = options.localAddress?.(connections++);
+    const socket = net.connect({ port: options.port, host: '127.0.0.1', ...(local ? { localAddress: local } : {}) });
     socket.setNoDelay(true);
-    const conn: Conn = { socket, current: null, ready: false };
+    const conn: Conn = { socket, current: null };
     const reader = new AnswerReader();
     socket.on('connect', () => {
-      conn.ready = true;
-      dispatch(conn);
+      if (onConnect) {
+        idle.push(conn);
+        onConnect();
+      } else dispatch(conn);
     });
     socket.on('data', (chunk: Buffer) => {
       for (const answer of reader.push(chunk)) {
         if (!conn.current) continue;
-        recorder.answer(answer, performance.now() - conn.current.dueAt, conn.current.spec.path);
+        const now = performance.now();
+        recorder.answer(answer, now - conn.current.dueAt, conn.current.spec, now - conn.current.sentAt);
         inFlight--;
         dispatch(conn);
       }
@@ -527,13 +617,20 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
     });
   };
 
+  if (options.warmConnections) {
+    await new Promise<void>((resolve) => {
+      let connected = 0;
+      for (let i = 0; i < options.warmConnections!; i++) openConnection(() => ++connected === options.warmConnections && resolve());
+    });
+  }
+  recorder.restart();
   const started = recorder.started;
   const tick = () => {
     const now = performance.now();
     const due = Math.min(Math.floor(((Math.min(now, started + options.durationMs) - started) / 1_000) * options.rate), Number.MAX_SAFE_INTEGER);
     while (issued < due) {
       const dueAt = started + (issued / options.rate) * 1_000;
-      queue.push({ spec: options.request(issued), dueAt });
+      queue.push({ spec: options.request(issued), dueAt, sentAt: dueAt });
       issued++;
       inFlight++;
       const conn = idle.pop();

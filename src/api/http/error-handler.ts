@@ -1,10 +1,12 @@
 // The one error mapper: whatever fails in a route, a hook or Fastify itself becomes a problem
 // document. Validation issues name the parameter or field and say what is wrong with it, but
 // never echo a body (a password could be in it). 5xx details stay in the log.
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAppError, type ErrorDetails } from '../errors.ts';
-import { sendProblem } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem, type ProblemCode } from './problem.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 
 type Place = NonNullable<ErrorDetails['errors']>[number]['in'];
 
@@ -72,4 +74,42 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) =>
     sendProblem(reply, 'not_found', 'there is nothing at this path; the API is described at /docs'),
   );
+}
+
+/**
+ * Errors the router finds before any route runs (Fastify's `frameworkErrors`): a path that is not
+ * valid percent-encoding, or a path parameter longer than the router takes. Fastify's own answer
+ * would be plain JSON.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path segment is longer than any valid value'
+      : 'the path is not valid percent-encoded UTF-8';
+  void sendProblem(reply, 'invalid_request', detail);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (malformed request line or headers,
+ * headers over 16 KiB, a request not received within HTTP_REQUEST_TIMEOUT_MS): answered with a
+ * problem document too, and the connection closed (Fastify's default answers plain JSON).
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, detail]: [ProblemCode, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'the request was not received in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', 'the request line and headers are larger than 16 KiB']
+        : ['invalid_request', 'the request is not valid HTTP/1.1'];
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem = problemBody(code, detail);
+  const body = JSON.stringify(problem);
+  let head = `HTTP/1.1 ${problem.status} ${problem.title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+  head += 'cache-control: no-store\r\nconnection: close\r\n';
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) head += `${name}: ${value}\r\n`;
+  socket.end(`${head}\r\n${body}`);
 }

@@ -1,36 +1,43 @@
 // Global load shedding. The per-user rate limit (DATA_RATE_LIMIT) stops one key from taking the
-// server, but many keys each within their limit can still offer more than the process can do.
-// Without shedding the requests then queue (in socket buffers, or in the clients' connection
-// pools) and every answer gets slower without bound: measured, twice the sustainable rate for
-// 5 s gave 3 to 14 s latencies that took as long again to drain.
+// server, but many keys each within their limit can still offer more than the machine can do.
+// Without shedding the requests then queue (in socket buffers, in the server waiting for CPU or
+// for the shared data version check, or in the clients' connection pools) and every answer gets
+// slower without bound: measured, twice the sustainable rate for 5 s gave 3 to 14 s latencies
+// that took as long again to drain.
 //
-// The signal is the event loop's delay: a timer due every `sampleMs` fires late by as long as
-// the loop was busy, so the delay is how long a request that has just arrived waits before the
-// server even reads it. Its minimum over a window (`windowMs`) is the standing queue: one GC
-// pause or one heavy answer makes a single late sample, overload makes them all late. While the
-// window minimum is above `maxDelayMs` the share of requests admitted is cut (x `decrease` per
-// window, down to `minAdmitted`); once it is below, the share grows back (+`increase` per
-// window). A request not admitted is answered at once, before routing, authentication or any
-// parsing, with a fixed 503 problem and `Retry-After: 1`: a few microseconds instead of a full
-// answer, so the work that is admitted finishes in bounded time and the server is back to
-// admitting everything about half a second after the offered load drops. Health, readiness and
-// metrics are never shed (an orchestrator must not restart or drain a server for being busy,
-// and monitoring must see it).
+// The signal is the server's own latency (from the request's arrival to its answer's end) of
+// the successful answers (status < 400; problems are answered without waiting, so they say
+// nothing about the queue). When more than half of those finished in a window (`windowMs`)
+// took longer than `overloadMs`, the typical request is waiting in a queue: the share of
+// requests admitted is cut (x `decrease` per such window, down to `minAdmitted`); after a
+// window under the mark it grows back (+`increase`). A median, not a maximum: one slow answer (a
+// whole-table export, a GC pause, a cold cache after new data) is not overload. Windows with
+// fewer than `minAnswers` such answers change nothing: at a few requests a second a slow answer
+// is a slow store, not a queue, and shedding would not help. A request not admitted is answered
+// at once, before routing, authentication or any parsing, with a fixed 503 problem and
+// `Retry-After: 1` (a few microseconds instead of a full answer), so the admitted work finishes
+// in bounded time; once the offered load drops the share is back to 1 within about half a
+// second. Health, readiness and metrics are never shed (an orchestrator must not restart or
+// drain a server for being busy, and monitoring must see it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
-export interface LoadShedderOptions {
-  /** Event loop delay (ms) that the window's minimum must stay under; 0 turns shedding off. */
-  maxDelayMs: number;
-  sampleMs?: number;
+export interface AdmissionOptions {
+  /** Latency (ms) the median successful answer of a window must stay under; 0 turns shedding off. */
+  overloadMs: number;
   windowMs?: number;
-  /** Factor the admitted share is multiplied by after a window over the limit. */
+  minAnswers?: number;
+  /** Factor the admitted share is multiplied by after a window over the mark. */
   decrease?: number;
-  /** Added to the admitted share after a window under the limit. */
+  /** Added to the admitted share after a window under the mark. */
   increase?: number;
   minAdmitted?: number;
+}
+
+export interface LoadShedderOptions extends AdmissionOptions {
   random?: () => number;
+  now?: () => number;
   /** Called once per shed request (metrics). */
   onShed?: () => void;
 }
@@ -38,9 +45,8 @@ export interface LoadShedderOptions {
 export interface LoadShedder {
   /** Answers with 503 and returns true when this request is shed. */
   shed(request: IncomingMessage, response: ServerResponse): boolean;
-  /** The share of requests admitted now (1 = all), and the last window's least delay (ms). */
-  state(): { admitted: number; delayMs: number };
-  close(): void;
+  /** The share of requests admitted now (1 = all). */
+  admitted(): number;
 }
 
 const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
@@ -61,48 +67,78 @@ function exempt(url: string | undefined): boolean {
   return EXEMPT.has(query < 0 ? url : url.slice(0, query));
 }
 
-/** The admission controller alone (no timer): fed one window minimum at a time. */
-export function createAdmission({ maxDelayMs, decrease = 0.7, increase = 0.2, minAdmitted = 0.02 }: Pick<LoadShedderOptions, 'maxDelayMs' | 'decrease' | 'increase' | 'minAdmitted'>) {
+/** The admission controller alone: fed answers' latencies, it says which share to admit. */
+export function createAdmission(
+  { overloadMs, windowMs = 100, minAnswers = 20, decrease = 0.5, increase = 0.2, minAdmitted = 0.02 }: AdmissionOptions,
+  start: number,
+) {
   let admitted = 1;
+  let windowStart = start;
+  let answers = 0;
+  let slow = 0;
+  let slowWindows = 0;
+  const debug: number[] = [];
+
+  const roll = (now: number) => {
+    if (now - windowStart < windowMs) return;
+    if (process.env.SHED_DEBUG && debug.length > 0) {
+      debug.sort((a, b) => a - b);
+      const at = (q: number) => debug[Math.floor(q * debug.length)]!.toFixed(0);
+      process.stderr.write(`W ${Date.now()} n=${debug.length} min=${at(0)} p50=${at(0.5)} p90=${at(0.9)} max=${at(0.999)} adm=${admitted.toFixed(2)}\n`);
+      debug.length = 0;
+    }
+    if (answers >= minAnswers) {
+      // One slow window is a stall (a GC pause, the process descheduled); two in a row are a queue.
+      slowWindows = slow * 2 > answers ? slowWindows + 1 : 0;
+      if (slowWindows >= 2) admitted = Math.max(minAdmitted, admitted * decrease);
+      else if (slowWindows === 0) admitted = Math.min(1, admitted + increase);
+    } else if (admitted < 1) {
+      // Too few answers to judge (the clients backed off, or everything was shed): probe upwards.
+      admitted = Math.min(1, admitted + increase);
+    }
+    windowStart = now;
+    answers = 0;
+    slow = 0;
+  };
+
   return {
-    window(minDelayMs: number): number {
-      admitted = minDelayMs > maxDelayMs ? Math.max(minAdmitted, admitted * decrease) : Math.min(1, admitted + increase);
+    /** The share to admit at `now`. */
+    admitted(now: number): number {
+      roll(now);
       return admitted;
     },
-    admitted: () => admitted,
+    answered(now: number, latencyMs: number): void {
+      roll(now);
+      if (process.env.SHED_DEBUG) debug.push(latencyMs);
+      answers++;
+      if (latencyMs > overloadMs) slow++;
+    },
   };
 }
 
 export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
-  const { maxDelayMs, sampleMs = 5, windowMs = 100, random = Math.random, onShed } = options;
-  if (maxDelayMs <= 0) return { shed: () => false, state: () => ({ admitted: 1, delayMs: 0 }), close: () => {} };
-  const admission = createAdmission(options);
-  let lastWindowMin = 0;
-  let windowMin = Infinity;
-  let windowStart = performance.now();
-  let expected = windowStart + sampleMs;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    windowMin = Math.min(windowMin, Math.max(0, now - expected));
-    expected = now + sampleMs;
-    if (now - windowStart >= windowMs) {
-      admission.window(windowMin);
-      lastWindowMin = windowMin;
-      windowMin = Infinity;
-      windowStart = now;
-    }
-  }, sampleMs);
-  timer.unref();
+  const { overloadMs, random = Math.random, now = () => performance.now(), onShed } = options;
+  if (overloadMs <= 0) return { shed: () => false, admitted: () => 1 };
+  const admission = createAdmission(options, now());
 
   return {
     shed(request, response) {
-      const admitted = admission.admitted();
-      if (admitted >= 1 || random() < admitted || exempt(request.url)) return false;
-      onShed?.();
-      response.writeHead(503, HEADERS).end(BODY);
-      return true;
+      if (exempt(request.url)) return false;
+      const arrived = now();
+      const share = admission.admitted(arrived);
+      if (share < 1 && random() >= share) {
+        onShed?.();
+        response.writeHead(503, HEADERS).end(BODY);
+        return true;
+      }
+      response.once('finish', () => {
+        if (response.statusCode < 400) {
+          const end = now();
+          admission.answered(end, end - arrived);
+        }
+      });
+      return false;
     },
-    state: () => ({ admitted: admission.admitted(), delayMs: lastWindowMin }),
-    close: () => clearInterval(timer),
+    admitted: () => admission.admitted(now()),
   };
 }

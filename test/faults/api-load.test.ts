@@ -1,0 +1,24 @@
+// Fault tier, fast subset: the API under load (issue 5, item 3), in seconds. The whole story is
+// in test/support/api-load-suite.ts; the slow tier (test/faults-slow/api-load.test.ts) runs
+// the same cases for a minute, adds the distributed wrong-password flood, the comparison with
+// the shedder off, and a 10-minute soak.
+import { apiLoadSuite } from '../support/api-load-suite.ts';
+
+apiLoadSuite({
+  name: 'fast',
+  sustainedMs: 10_000,
+  connections: 32,
+  writerPerSecond: 2_000,
+  overloadMs: 4_000,
+  overloadCores: 0.25,
+  recoveryMs: 3_000,
+  floodMs: 2_500,
+  floodRate: 300,
+  distributedFlood: false,
+  compareWithoutShedding: false,
+  soakMs: 15_000,
+  soakEveryMs: 1_000,
+  soakWarmupMs: 3_000,
+  soakGrowthMiB: 32,
+  soakWithWriter: false,
+});
