@@ -67,6 +67,8 @@ export interface Tier {
   /** Allowed RSS growth after the warm-up, MiB (median of the last quarter of samples over the first). */
   soakGrowthMiB: number;
   soakWithWriter: boolean;
+  /** Distinct date ranges in the soak's requests (see dataRequest). */
+  soakRanges?: number;
 }
 
 const COUNTRIES = ['RU', ...[...COUNTRY_CODES].filter((c) => c !== 'RU')].slice(0, 30);
@@ -74,15 +76,20 @@ const DAYS = 1_200;
 const FIRST_DAY = Date.parse('2020-01-03T00:00:00Z');
 const USERS = 400;
 
-const log = (line: string) => console.log(`# api-load: ${Date.now()} ${line}`);
+const log = (line: string) => console.log(`# api-load: ${line}`);
 
-/** The mixed data workload, deterministic in i: mostly the hot /cases?country=RU, then ranges, summaries, exports, status. */
-export function dataRequest(users: readonly SeededUser[]) {
+/**
+ * The mixed data workload, deterministic in i: mostly the hot /cases?country=RU, then ranges,
+ * summaries, exports, status. `ranges` bounds the distinct date ranges asked (so the caches' working
+ * set): wide by default, so the response caches fill to their bounds and evict.
+ */
+export function dataRequest(users: readonly SeededUser[], ranges = 180_000) {
   return (i: number): RequestSpec => {
     const key = users[(i * 7_919) % users.length]!.key;
     const country = COUNTRIES[(i * 31) % COUNTRIES.length]!;
-    const from = isoDay(FIRST_DAY + ((i * 37) % 900) * 86_400_000);
-    const to = isoDay(FIRST_DAY + (((i * 37) % 900) + 30 + (i % 200)) * 86_400_000);
+    const range = (i * 7_717) % ranges;
+    const from = isoDay(FIRST_DAY + (range % 900) * 86_400_000);
+    const to = isoDay(FIRST_DAY + ((range % 900) + 30 + (Math.floor(range / 900) % 200)) * 86_400_000);
     const headers = { 'x-key': key };
     switch (i % 20) {
       case 8:
@@ -146,7 +153,6 @@ export function apiLoadSuite(tier: Tier): void {
     after(async () => {
       await writer?.close();
       const code = await server?.proc.stop('SIGTERM');
-      if (process.env.SHED_DEBUG) (await import('node:fs')).writeFileSync('/tmp/shed.log', server.proc.output());
       if (code !== undefined && code !== 0) console.log(server.proc.output().slice(-3_000));
       await env?.cleanup();
     });
@@ -253,7 +259,8 @@ export function apiLoadSuite(tier: Tier): void {
         assert.ok(target.alive(), 'the server is still running');
         assert.ok(healthz.length > 0 && healthz.every((v) => v >= 0), `/healthz answered 200 throughout: ${healthz.join(' ')}`);
         // The greedy key is cut to its limit with 429; the shedder answers 503 to the rest of the excess.
-        assert.ok((overload.statusesByTag.greedy?.[429] ?? 0) > 0, 'the greedy key got 429s');
+        const greedyShed = (overload.statusesByTag.greedy?.[429] ?? 0) + (overload.statusesByTag.greedy?.[503] ?? 0);
+        assert.ok(greedyShed > 0, 'the greedy key was cut (429 past its own limit, or 503 with the rest)');
         if (release) assert.ok(shed > 0 && (overload.statuses[503] ?? 0) > 0, 'the shedder answered 503 to part of the excess');
 
         // Load back to the light level: no more shedding after the first second, latency near what it was.
@@ -338,7 +345,7 @@ export function apiLoadSuite(tier: Tier): void {
     void it('memory is steady over a soak', async () => {
       if (tier.soakWithWriter) writer = startWriter(env.config, { countries: COUNTRIES, days: DAYS, perSecond: 200, runId: 8 });
       const soakConnections = Math.max(4, Math.round(tier.connections / 2));
-      const mix = request();
+      const mix = dataRequest(users, tier.soakRanges);
       // Mostly data; one request in 25 a bad key, one in 25 a bad parameter, one in 50 a wrong password (kept under AUTH_RATE_LIMIT per name).
       const soakRequest = (c: number, i: number): RequestSpec => {
         const n = c * 100_003 + i;

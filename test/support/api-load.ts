@@ -41,7 +41,7 @@ export interface ApiServer {
 /** `covid-etl serve` on a free loopback port, once /readyz answers 200. */
 export async function startApiServer(config: Config, env: Record<string, string> = {}): Promise<ApiServer> {
   const port = await freePort();
-  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(process.env.SHED_DEBUG ? { SHED_DEBUG: '1' } : {}), ...env } });
+  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env } });
   const server: ApiServer = {
     proc,
     port,
@@ -92,8 +92,10 @@ export function limitCpu(pid: number, cores: number): (() => void) | null {
   try {
     if (!existsSync(`${root}/cgroup.procs`)) return null;
     mkdirSync(group);
-    writeFileSync(`${group}/cpu.cfs_period_us`, '10000');
-    writeFileSync(`${group}/cpu.cfs_quota_us`, String(Math.round(cores * 10_000)));
+    // The shortest quota the kernel takes (1 ms) in the shortest period that gives `cores`: the
+    // process is held back in slices of a few milliseconds, not tens.
+    writeFileSync(`${group}/cpu.cfs_period_us`, String(Math.round(1_000 / cores)));
+    writeFileSync(`${group}/cpu.cfs_quota_us`, '1000');
     writeFileSync(`${group}/cgroup.procs`, String(pid));
   } catch {
     try {

@@ -5,20 +5,27 @@
 // slower without bound: measured, twice the sustainable rate for 5 s gave 3 to 14 s latencies
 // that took as long again to drain.
 //
-// The signal is the server's own latency (from the request's arrival to its answer's end) of
-// the successful answers (status < 400; problems are answered without waiting, so they say
-// nothing about the queue). When more than half of those finished in a window (`windowMs`)
-// took longer than `overloadMs`, the typical request is waiting in a queue: the share of
-// requests admitted is cut (x `decrease` per such window, down to `minAdmitted`); after a
-// window under the mark it grows back (+`increase`). A median, not a maximum: one slow answer (a
-// whole-table export, a GC pause, a cold cache after new data) is not overload. Windows with
-// fewer than `minAnswers` such answers change nothing: at a few requests a second a slow answer
-// is a slow store, not a queue, and shedding would not help. A request not admitted is answered
-// at once, before routing, authentication or any parsing, with a fixed 503 problem and
-// `Retry-After: 1` (a few microseconds instead of a full answer), so the admitted work finishes
-// in bounded time; once the offered load drops the share is back to 1 within about half a
+// The signal is the server's own latency, from a request's arrival to its answer's end, over the
+// successful answers of known length (status < 400: problems are answered without waiting and say
+// nothing about a queue; streamed exports are long by nature). When more than half of those
+// finished in a window (`windowMs`) took longer than `overloadMs`, and that for two windows in a
+// row (one slow window is a stall: a GC pause, the process descheduled), while at least
+// `minInFlight` requests were in progress at once (fewer cannot make a queue: slow answers at low
+// concurrency are a slow store or a busy machine, and refusing work would not speed them up),
+// requests are waiting in a standing queue: the share of requests admitted is cut (x `decrease` per such window, down to
+// `minAdmitted`); after a window under the mark it grows back (+`increase`). A median, not a
+// maximum: one slow answer (a cold cache after new data, a slow store call) is not overload.
+// Windows with fewer than `minAnswers` such answers never cut (they let the share grow back): at a
+// few requests a second a slow answer is a slow store, not a queue, and shedding would not help. A request not admitted
+// is answered at once, before routing, authentication or any parsing, with a fixed 503 problem
+// and `Retry-After: 1` (a few microseconds instead of a full answer), so the admitted work
+// finishes in bounded time; once the offered load drops the share is back to 1 within about a
 // second. Health, readiness and metrics are never shed (an orchestrator must not restart or
 // drain a server for being busy, and monitoring must see it).
+//
+// The floor (`minAdmitted`, 10%) is there because refusing is cheap but not free: with the
+// excess answered 503 the event loop may still be too busy to bring the latency under the mark,
+// and cutting further would only lower the goodput without making anything faster.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problemBody, PROBLEM_CONTENT_TYPE } from './problem.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
@@ -28,6 +35,8 @@ export interface AdmissionOptions {
   overloadMs: number;
   windowMs?: number;
   minAnswers?: number;
+  /** Least number of requests in progress at once during a window for it to count as a queue. */
+  minInFlight?: number;
   /** Factor the admitted share is multiplied by after a window over the mark. */
   decrease?: number;
   /** Added to the admitted share after a window under the mark. */
@@ -69,7 +78,7 @@ function exempt(url: string | undefined): boolean {
 
 /** The admission controller alone: fed answers' latencies, it says which share to admit. */
 export function createAdmission(
-  { overloadMs, windowMs = 100, minAnswers = 20, decrease = 0.5, increase = 0.2, minAdmitted = 0.02 }: AdmissionOptions,
+  { overloadMs, windowMs = 100, minAnswers = 20, minInFlight = 64, decrease = 0.7, increase = 0.1, minAdmitted = 0.1 }: AdmissionOptions,
   start: number,
 ) {
   let admitted = 1;
@@ -77,19 +86,14 @@ export function createAdmission(
   let answers = 0;
   let slow = 0;
   let slowWindows = 0;
-  const debug: number[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const roll = (now: number) => {
     if (now - windowStart < windowMs) return;
-    if (process.env.SHED_DEBUG && debug.length > 0) {
-      debug.sort((a, b) => a - b);
-      const at = (q: number) => debug[Math.floor(q * debug.length)]!.toFixed(0);
-      process.stderr.write(`W ${Date.now()} n=${debug.length} min=${at(0)} p50=${at(0.5)} p90=${at(0.9)} max=${at(0.999)} adm=${admitted.toFixed(2)}\n`);
-      debug.length = 0;
-    }
     if (answers >= minAnswers) {
       // One slow window is a stall (a GC pause, the process descheduled); two in a row are a queue.
-      slowWindows = slow * 2 > answers ? slowWindows + 1 : 0;
+      slowWindows = slow * 2 > answers && peakInFlight >= minInFlight ? slowWindows + 1 : 0;
       if (slowWindows >= 2) admitted = Math.max(minAdmitted, admitted * decrease);
       else if (slowWindows === 0) admitted = Math.min(1, admitted + increase);
     } else if (admitted < 1) {
@@ -99,6 +103,7 @@ export function createAdmission(
     windowStart = now;
     answers = 0;
     slow = 0;
+    peakInFlight = inFlight;
   };
 
   return {
@@ -109,9 +114,15 @@ export function createAdmission(
     },
     answered(now: number, latencyMs: number): void {
       roll(now);
-      if (process.env.SHED_DEBUG) debug.push(latencyMs);
       answers++;
       if (latencyMs > overloadMs) slow++;
+    },
+    started(): void {
+      inFlight++;
+      if (inFlight > peakInFlight) peakInFlight = inFlight;
+    },
+    ended(): void {
+      inFlight--;
     },
   };
 }
@@ -131,8 +142,11 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
         response.writeHead(503, HEADERS).end(BODY);
         return true;
       }
+      admission.started();
+      response.once('close', () => admission.ended());
       response.once('finish', () => {
-        if (response.statusCode < 400) {
+        // chunkedEncoding: Node's own flag for a body of unknown length (a streamed export).
+        if (response.statusCode < 400 && !(response as { chunkedEncoding?: boolean }).chunkedEncoding) {
           const end = now();
           admission.answered(end, end - arrived);
         }
