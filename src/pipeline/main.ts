@@ -27,7 +27,7 @@ export async function runWorker(config: Config): Promise<number> {
   await ensureQueues(boss, config);
 
   const tasks = createTasks({ config, pool, clickhouse, producer });
-  const deps = { pool, boss, logger, claimSeconds: config.TASK_CLAIM_SECONDS };
+  const deps = { pool, boss, logger };
 
   // NOTIFY wakes a worker for a task queued by the previous one, but not when a retry's delay
   // (2 s doubling) or a lapsed heartbeat makes a job runnable later: only the backstop poll sees

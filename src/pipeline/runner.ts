@@ -11,7 +11,6 @@ import {
   claimTask,
   completeTask,
   createOrJoinRun,
-  extendClaim,
   failTask,
   finishRun,
   nextPendingTask,
@@ -24,7 +23,6 @@ export interface RunnerDeps {
   pool: Pool;
   boss: PgBoss;
   logger: Logger;
-  claimSeconds: number;
 }
 
 /** What a task returns: its outcome, and the writes that must commit together with its completion. */
@@ -62,15 +60,12 @@ export async function executeTask(
   implementation: TaskImplementation,
 ): Promise<void> {
   const logger = deps.logger.child({ runId: job.runId, task: job.task });
-  const claim = await claimTask(deps.pool, job.runId, job.task, deps.claimSeconds);
+  const claim = await claimTask(deps.pool, job.runId, job.task);
   if (!claim) {
     logger.info('task is not pending in a running run; nothing to do');
     return;
   }
   logger.info({ attempt: claim.attempt }, 'task started');
-  const keepAlive = setInterval(() => {
-    extendClaim(deps.pool, claim, deps.claimSeconds).catch((error: unknown) => logger.warn({ err: error }, 'could not extend claim'));
-  }, (deps.claimSeconds * 1000) / 3);
   const started = Date.now();
   try {
     const result = await implementation({
@@ -92,8 +87,6 @@ export async function executeTask(
     logger.error({ err: error, final: job.final, ms: Date.now() - started }, 'task failed');
     await recordFailure(deps, claim, message, job.final, error instanceof IncompleteRunError, gate);
     throw error;
-  } finally {
-    clearInterval(keepAlive);
   }
 }
 

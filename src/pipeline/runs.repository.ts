@@ -2,12 +2,11 @@
 // only the holder of the current token can finish it, so a stale worker (one whose claim
 // lapsed and was retried elsewhere) can never complete a newer attempt.
 import { randomUUID } from 'node:crypto';
+import type { RunState, RunTrigger, TaskState } from '../domain/pipeline-run.ts';
 import type { Pool, PoolClient } from '../platform/postgres.ts';
 import { TASKS, type TaskCounts, type TaskName } from './dag.ts';
 
-export type RunTrigger = 'schedule' | 'manual' | 'startup';
-export type RunState = 'running' | 'succeeded' | 'failed' | 'incomplete';
-export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type { RunState, RunTrigger, TaskState };
 
 export interface TaskRow {
   run_id: string;
@@ -94,27 +93,18 @@ export async function listTasks(db: Queryable, runIds: string[]): Promise<TaskRo
 }
 
 /** Claims a pending (or lapsed running) task of a running run. Undefined if there is nothing to do. */
-export async function claimTask(db: Queryable, runId: string, task: TaskName, claimSeconds: number): Promise<Claim | undefined> {
+export async function claimTask(db: Queryable, runId: string, task: TaskName): Promise<Claim | undefined> {
   const token = randomUUID();
   const { rows } = await db.query<{ attempts: number }>(
     `UPDATE etl_tasks t SET state = 'running', attempts = attempts + 1, claim_token = $3,
-            claimed_until = now() + make_interval(secs => $4), started_at = coalesce(t.started_at, now()), error = NULL
+            started_at = coalesce(t.started_at, now()), error = NULL
        FROM etl_runs r
       WHERE t.run_id = $1 AND t.name = $2 AND r.id = t.run_id AND r.state = 'running'
         AND t.state IN ('pending', 'running')
       RETURNING t.attempts`,
-    [runId, task, token, claimSeconds],
+    [runId, task, token],
   );
   return rows[0] ? { runId, task, token, attempt: rows[0].attempts } : undefined;
-}
-
-export async function extendClaim(db: Queryable, claim: Claim, claimSeconds: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE etl_tasks SET claimed_until = now() + make_interval(secs => $4)
-      WHERE run_id = $1 AND name = $2 AND claim_token = $3 AND state = 'running'`,
-    [claim.runId, claim.task, claim.token, claimSeconds],
-  );
-  return rowCount === 1;
 }
 
 /** Marks the claimed task succeeded (fenced) and the tasks to skip; throws StaleClaimError if the claim is gone. */

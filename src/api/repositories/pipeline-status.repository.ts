@@ -1,13 +1,11 @@
 // Pipeline history as the worker records it in PostgreSQL (migrations/postgres/002_pipeline.sql),
 // read-only. The API never imports the pipeline: the tables are the contract.
+import type { RunState, RunTrigger, TaskState } from '../../domain/pipeline-run.ts';
 import type { Pool } from '../../platform/postgres.ts';
 import { timedQuery } from './pg-query.ts';
 import { guarded } from './store-errors.ts';
 
-// The values the CHECK constraints of etl_runs and etl_tasks allow.
-export type RunTrigger = 'schedule' | 'manual' | 'startup';
-export type RunState = 'running' | 'succeeded' | 'failed' | 'incomplete';
-export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type { RunState, RunTrigger, TaskState };
 
 export interface RunSummary {
   id: number;

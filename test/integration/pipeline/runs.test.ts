@@ -42,8 +42,8 @@ describe('pipeline runs', () => {
 
   it('a stale claim cannot complete a newer attempt', async () => {
     const { run } = await withTransaction(pool, (client) => createOrJoinRun(client, 'manual'));
-    const stale = await claimTask(pool, run.id, 'check_history', 120);
-    const fresh = await claimTask(pool, run.id, 'check_history', 120);
+    const stale = await claimTask(pool, run.id, 'check_history');
+    const fresh = await claimTask(pool, run.id, 'check_history');
     assert.ok(stale && fresh);
     assert.equal(fresh.attempt, stale.attempt + 1);
     await assert.rejects(
@@ -62,7 +62,7 @@ describe('pipeline runs', () => {
     await boss.start();
     try {
       await ensureQueues(boss, env.config);
-      const deps = { pool, boss, logger: createLogger('silent', 'test'), claimSeconds: 120 };
+      const deps = { pool, boss, logger: createLogger('silent', 'test') };
       const { run } = await startRun(deps, 'manual');
       const executed: string[] = [];
       for (let i = 0; i < 10; i++) {
@@ -92,7 +92,7 @@ describe('pipeline runs', () => {
     const boss = createBoss(env.config, 'client');
     await boss.start();
     try {
-      const deps = { pool, boss, logger: createLogger('silent', 'test'), claimSeconds: 120 };
+      const deps = { pool, boss, logger: createLogger('silent', 'test') };
       const { run } = await startRun(deps, 'manual');
       const failing = () => Promise.reject(new Error('source answered 500'));
       const signal = new AbortController().signal;
