@@ -7,6 +7,7 @@ import type { DataService } from '../services/data.service.ts';
 import { replyWithData, type DataReplyDeps } from '../http/data-reply.ts';
 import { API_KEY_SECURITY, DATA_PROBLEMS, problemResponses } from '../http/openapi.ts';
 import { countryParam, dateParam, rangeDescription, withDateRange } from '../http/params.ts';
+import { dateSchema, JSON_TYPE } from './common.schema.ts';
 import { summarySchema } from './summary.schema.ts';
 
 export interface SeedRoutesOptions {
@@ -14,8 +15,6 @@ export interface SeedRoutesOptions {
   reply: DataReplyDeps;
   defaultCountry: string;
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Index range [from, to) of the dates within [start, end]; dates are sorted. */
 export function rangeIndexes(dates: readonly string[], start?: string, end?: string): [number, number] {
@@ -41,7 +40,7 @@ function columns(series: CountrySeries, names: readonly ('cases' | 'deaths')[], 
 
 export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { data, reply: deps, defaultCountry }, done) => {
   const country = countryParam.optional().meta({ description: `ISO 3166-1 alpha-2 code; ${defaultCountry} when absent` });
-  const dates = z.array(z.string().meta({ format: 'date' }));
+  const dates = z.array(dateSchema);
   const counts = z.array(z.int());
   const tags = ['data (original API)'];
 

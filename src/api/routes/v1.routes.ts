@@ -20,6 +20,12 @@ import {
   rangeDescription,
   withDateRange,
 } from '../http/params.ts';
+import { JSON_TYPE } from './common.schema.ts';
+import { toCoverageJson } from './countries.mapper.ts';
+import { countriesSchema } from './countries.schema.ts';
+import { dailyResponse } from './daily.schema.ts';
+import { toStatusJson } from './status.mapper.ts';
+import { statusSchema } from './status.schema.ts';
 import { summarySchema } from './summary.schema.ts';
 
 export interface V1RoutesOptions {
@@ -28,74 +34,6 @@ export interface V1RoutesOptions {
   versions: DataVersionService;
   reply: DataReplyDeps;
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-const date = z.string().meta({ format: 'date' });
-
-const coverageSchema = z
-  .object({
-    country: z.string().meta({ example: 'RU' }),
-    first_date: date,
-    last_date: date,
-    days: z.int().meta({ description: 'days with a row' }),
-    sources: z.array(z.enum(['ecdc', 'who', 'stopcoronavirus'])),
-  })
-  .meta({ id: 'CountryCoverage' });
-
-const dailyRowSchema = z
-  .object({
-    country: z.string(),
-    date,
-    cases: z.int(),
-    deaths: z.int(),
-    estimated: z.boolean().meta({ description: 'filled or spread rather than reported for that very day' }),
-    source: z.enum(['ecdc', 'who', 'stopcoronavirus']),
-  })
-  .partial()
-  .meta({
-    id: 'DailyRow',
-    description: 'the fields asked for with `fields` (all by default)',
-    example: { country: 'RU', date: '2021-02-01', cases: 18359, deaths: 539, estimated: false, source: 'who' },
-  });
-
-const taskSchema = z.object({
-  run_id: z.int(),
-  name: z.string().meta({ example: 'load_who_changes' }),
-  position: z.int(),
-  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
-  attempts: z.int(),
-  started_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
-  error: z.string().nullable(),
-  counts: z.record(z.string(), z.number()),
-});
-
-const statusSchema = z
-  .object({
-    data_version: z.string().meta({ description: 'the same token the data ETags start with' }),
-    last_run: z
-      .object({
-        id: z.int(),
-        trigger: z.enum(['schedule', 'manual', 'startup']),
-        state: z.enum(['running', 'succeeded', 'failed', 'incomplete']),
-        branch: z.string().nullable(),
-        started_at: z.string(),
-        finished_at: z.string().nullable(),
-        error: z.string().nullable(),
-        tasks: z.array(taskSchema),
-      })
-      .nullable(),
-    tasks: z.array(taskSchema).meta({ description: 'the latest execution of each task that ran at least once' }),
-    freshness: z.array(
-      z.object({
-        source: z.string(),
-        last_date: date.meta({ description: 'the latest date this source has data for' }),
-        days: z.int(),
-        last_loaded_at: z.string().nullable().meta({ description: 'when the newest row of this source reached ClickHouse (null if not recorded)' }),
-      }),
-    ),
-  })
-  .meta({ id: 'PipelineStatus' });
 
 export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data, status, versions, reply: deps }, done) => {
   app.get(
@@ -106,7 +44,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
         summary: 'Countries with data, their first and last date and sources',
         security: API_KEY_SECURITY,
         querystring: z.strictObject({}),
-        response: { 200: z.object({ countries: z.array(coverageSchema) }), ...problemResponses(...DATA_PROBLEMS) },
+        response: { 200: countriesSchema, ...problemResponses(...DATA_PROBLEMS) },
       },
     },
     async (request, reply) =>
@@ -115,17 +53,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
         variant: 'json',
         contentType: JSON_TYPE,
         produce: async (version) =>
-          Buffer.from(
-            JSON.stringify({
-              countries: (await data.countries(version)).map((c) => ({
-                country: c.country,
-                first_date: c.firstDate,
-                last_date: c.lastDate,
-                days: c.days,
-                sources: c.sources,
-              })),
-            }),
-          ),
+          Buffer.from(JSON.stringify({ countries: (await data.countries(version)).map(toCoverageJson) })),
       }),
   );
 
@@ -150,18 +78,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
           }),
         ),
         response: {
-          200: {
-            description: 'the rows',
-            content: {
-              'application/json': { schema: z.object({ data: z.array(dailyRowSchema) }) },
-              'text/csv': {
-                schema: z.string().meta({ example: 'country,date,cases,deaths,estimated,source\r\nRU,2021-02-01,18359,539,false,who\r\n' }),
-              },
-              'application/x-ndjson': {
-                schema: z.string().meta({ example: '{"country":"RU","date":"2021-02-01","cases":18359,"deaths":539,"estimated":false,"source":"who"}\n' }),
-              },
-            },
-          },
+          200: dailyResponse,
           ...problemResponses(...DATA_PROBLEMS, 'not_acceptable'),
         },
       },
@@ -225,34 +142,8 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
     },
     async (_request, reply) => {
       const current = await status.status(await versions.current());
-      const task = (t: (typeof current.tasks)[number]) => ({
-        run_id: t.runId,
-        name: t.name,
-        position: t.position,
-        state: t.state,
-        attempts: t.attempts,
-        started_at: t.startedAt,
-        finished_at: t.finishedAt,
-        error: t.error,
-        counts: t.counts,
-      });
-      const run = current.lastRun;
       reply.header('cache-control', 'no-store');
-      return {
-        data_version: current.dataVersion,
-        last_run: run && {
-          id: run.id,
-          trigger: run.trigger,
-          state: run.state,
-          branch: run.branch,
-          started_at: run.startedAt,
-          finished_at: run.finishedAt,
-          error: run.error,
-          tasks: run.tasks.map(task),
-        },
-        tasks: current.tasks.map(task),
-        freshness: current.freshness.map((f) => ({ source: f.source, last_date: f.lastDate, days: f.days, last_loaded_at: f.lastInsertedAt })),
-      };
+      return toStatusJson(current);
     },
   );
   done();

@@ -1,0 +1,6 @@
+// The service's country coverage, in the snake_case shape of countries.schema.ts.
+import type { CountryCoverage } from '../repositories/daily.repository.ts';
+
+export function toCoverageJson(c: CountryCoverage) {
+  return { country: c.country, first_date: c.firstDate, last_date: c.lastDate, days: c.days, sources: c.sources };
+}
