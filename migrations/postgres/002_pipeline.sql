@@ -21,6 +21,7 @@ CREATE TABLE etl_tasks (
   state         text NOT NULL CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'skipped')),
   attempts      int NOT NULL DEFAULT 0,
   claim_token   uuid,                     -- fencing: only the holder of the current claim may finish
+  claimed_until timestamptz,
   started_at    timestamptz,
   finished_at   timestamptz,
   error         text,

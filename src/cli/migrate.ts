@@ -1,7 +1,7 @@
 import type { Config } from '../platform/config.ts';
 import { createClickHouse } from '../platform/clickhouse.ts';
 import { ensureTopics } from '../platform/kafka.ts';
-import { migrate } from '../platform/migrations.ts';
+import { migrate, MigrationChangedError } from '../platform/migrations.ts';
 import { createPool } from '../platform/postgres.ts';
 
 export async function runMigrate(config: Config): Promise<number> {
@@ -18,6 +18,11 @@ export async function runMigrate(config: Config): Promise<number> {
     console.log(`migrations applied: ${applied.length ? applied.join(', ') : 'none (up to date)'}`);
     console.log(`kafka topics created: ${created.length ? created.join(', ') : 'none (present)'}`);
     return 0;
+  } catch (error) {
+    if (!(error instanceof MigrationChangedError)) throw error;
+    // Nothing was applied: the message names the file; a stack trace would only hide it.
+    console.error(`covid-etl migrate: ${error.message}`);
+    return 65; // EX_DATAERR
   } finally {
     await clickhouse.close();
     await pool.end();

@@ -1,41 +1,113 @@
 // Applies the numbered SQL files in migrations/postgres and migrations/clickhouse, once each,
 // in order. Safe when several processes start at once: everything runs under one PostgreSQL
-// advisory lock, and each applied file is recorded (in PostgreSQL for both stores).
+// advisory lock, and each applied file is recorded (in PostgreSQL for both stores) with the
+// SHA-256 of its text. A file that has been applied never changes (the next change is the next
+// file): when an applied file's checksum differs, nothing runs and the error names the file.
+// Databases migrated before checksums were recorded get them on their first run.
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from './clickhouse.ts';
 import { sqlIdentifier } from './clickhouse.ts';
-import type { Pool } from './postgres.ts';
+import type { Pool, PoolClient } from './postgres.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const defaultMigrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 const LOCK_ID = 0x636f7669; // "covi": one lock id for the whole project
 
 export interface MigrationResult {
   applied: string[];
 }
 
-async function listMigrations(store: 'postgres' | 'clickhouse'): Promise<{ name: string; sql: string }[]> {
-  const dir = path.join(migrationsDir, store);
-  const names = (await readdir(dir)).filter((name) => /^\d{3}_[a-z0-9_]+\.sql$/.test(name)).sort();
-  return Promise.all(names.map(async (name) => ({ name: `${store}/${name}`, sql: await readFile(path.join(dir, name), 'utf8') })));
+export interface MigrateOptions {
+  /** The folder holding postgres/ and clickhouse/ (the repository's migrations/ by default). */
+  directory?: string;
 }
 
-export async function migrate(pool: Pool, clickhouse: ClickHouseClient, clickhouseDatabase: string): Promise<MigrationResult> {
+/** An applied migration file whose text is no longer what was applied. */
+export class MigrationChangedError extends Error {
+  override name = 'MigrationChangedError';
+  readonly file: string;
+
+  constructor(file: string, recorded: string, current: string) {
+    super(
+      `migration ${file} was changed after it was applied (applied sha256 ${recorded.slice(0, 12)}, ` +
+        `file now ${current.slice(0, 12)}): restore the applied text and put the change in a new numbered file`,
+    );
+    this.file = file;
+  }
+}
+
+interface Migration {
+  /** `postgres/002_pipeline.sql`; ClickHouse files are recorded as `name@database`. */
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export const migrationChecksum = (sql: string) => createHash('sha256').update(sql).digest('hex');
+
+async function listMigrations(directory: string, store: 'postgres' | 'clickhouse'): Promise<Migration[]> {
+  const dir = path.join(directory, store);
+  const names = (await readdir(dir)).filter((name) => /^\d{3}_[a-z0-9_]+\.sql$/.test(name)).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(dir, name), 'utf8');
+      return { name: `${store}/${name}`, sql, checksum: migrationChecksum(sql) };
+    }),
+  );
+}
+
+/**
+ * Compares every applied file with its record; records the checksum where none was kept yet (a
+ * database migrated before checksums existed). Throws MigrationChangedError before anything runs.
+ */
+async function checkApplied(client: PoolClient, files: readonly { key: string; migration: Migration }[]): Promise<Set<string>> {
+  const recorded = new Map(
+    (await client.query<{ name: string; checksum: string | null }>('SELECT name, checksum FROM schema_migrations')).rows.map((r) => [
+      r.name,
+      r.checksum,
+    ]),
+  );
+  for (const { key, migration } of files) {
+    if (!recorded.has(key)) continue;
+    const checksum = recorded.get(key);
+    if (checksum === null || checksum === undefined) {
+      await client.query('UPDATE schema_migrations SET checksum = $2 WHERE name = $1', [key, migration.checksum]);
+    } else if (checksum !== migration.checksum) {
+      throw new MigrationChangedError(migration.name, checksum, migration.checksum);
+    }
+  }
+  return new Set(recorded.keys());
+}
+
+export async function migrate(
+  pool: Pool,
+  clickhouse: ClickHouseClient,
+  clickhouseDatabase: string,
+  { directory = defaultMigrationsDir }: MigrateOptions = {},
+): Promise<MigrationResult> {
   const client = await pool.connect();
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
 
-    for (const { name, sql } of await listMigrations('postgres')) {
+    const postgres = await listMigrations(directory, 'postgres');
+    const clickhouseFiles = await listMigrations(directory, 'clickhouse');
+    const done = await checkApplied(client, [
+      ...postgres.map((migration) => ({ key: migration.name, migration })),
+      ...clickhouseFiles.map((migration) => ({ key: `${migration.name}@${clickhouseDatabase}`, migration })),
+    ]);
+
+    for (const { name, sql, checksum } of postgres) {
       if (done.has(name)) continue;
       await client.query('BEGIN');
       try {
         await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
+        await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [name, checksum]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -47,11 +119,11 @@ export async function migrate(pool: Pool, clickhouse: ClickHouseClient, clickhou
     // ClickHouse has no transactions: its files are written to be re-runnable (IF NOT EXISTS)
     // and are recorded only after they succeeded.
     await clickhouse.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(clickhouseDatabase)}` });
-    for (const { name, sql } of await listMigrations('clickhouse')) {
+    for (const { name, sql, checksum } of clickhouseFiles) {
       const key = `${name}@${clickhouseDatabase}`;
       if (done.has(key)) continue;
       await clickhouse.command({ query: sql.replaceAll('{database}', sqlIdentifier(clickhouseDatabase)) });
-      await client.query('INSERT INTO schema_migrations (name) VALUES ($1) ON CONFLICT DO NOTHING', [key]);
+      await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2) ON CONFLICT DO NOTHING', [key, checksum]);
       applied.push(key);
     }
   } finally {

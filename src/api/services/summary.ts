@@ -1,10 +1,10 @@
 // The /summary numbers for one country's series (SPEC 6), pure. Interpretations:
 // - max and min: the earliest date on which the extreme value occurs;
 // - mean: arithmetic mean over every day the country has a row for;
-// - trends: the least-squares slope (per day) of the daily values over the last N days counted
-//   back from the country's latest date, the latest date included (dates d with
-//   latest - N < d <= latest); x is the day number, so a missing day is a gap, not a shift;
-//   null when the window holds fewer than 2 points.
+// - trends: the least-squares slope (per day) of the daily values on the dates from latest - N
+//   to latest, both included (latest - N <= d <= latest: N + 1 calendar days, the original's
+//   window, SPEC 6); x is the day number, so a missing day is a gap, not a shift; null when the
+//   window holds fewer than 2 points.
 import { toDayNumber } from '../../domain/dates.ts';
 import type { CountrySeries } from '../repositories/daily.repository.ts';
 
@@ -63,7 +63,7 @@ function trends(days: readonly number[], values: readonly number[]): Trends {
   const window = (length: number) => {
     // Series are sorted by date: the window is a suffix.
     let from = days.length;
-    while (from > 0 && days[from - 1]! > latest - length) from--;
+    while (from > 0 && days[from - 1]! >= latest - length) from--;
     return slope(days.slice(from), values.slice(from));
   };
   return {

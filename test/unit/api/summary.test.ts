@@ -28,12 +28,21 @@ void describe('summary', () => {
     assert.ok(Math.abs(s.trends.cases.last_6_months! - expected) < 1e-12);
   });
 
-  void it('a window counts back from the latest date, the latest date included', () => {
-    // 2021-01-01 is 181 days before 2021-07-01: outside the 180-day window, inside the year.
-    const s = summarize(series(['2021-01-01', '2021-06-30', '2021-07-01'], [100, 0, 1], [0, 0, 0]));
-    assert.equal(s.trends.cases.last_6_months, 1);
-    assert.notEqual(s.trends.cases.last_year, 1);
-    const single = summarize(series(['2021-01-01', '2023-01-01'], [1, 2], [0, 0]));
-    assert.equal(single.trends.cases.last_2_years, null, 'the earlier point is 730 days back: outside');
+  void it('a window holds the dates from latest - N to latest, both included', () => {
+    // 2021-01-02 is 180 days before 2021-07-01: the window's first day, so it counts; the day
+    // before it does not. Without the first day the slope would be 1 (the last two points).
+    const s = summarize(series(['2021-01-01', '2021-01-02', '2021-06-30', '2021-07-01'], [500, 100, 0, 1], [0, 0, 0, 0]));
+    const points = [[0, 100], [179, 0], [180, 1]] as const;
+    const mx = (0 + 179 + 180) / 3;
+    const my = 101 / 3;
+    const expected = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+    assert.ok(Math.abs(s.trends.cases.last_6_months! - expected) < 1e-12, `${s.trends.cases.last_6_months} vs ${expected}`);
+    assert.notEqual(s.trends.cases.last_6_months, 1);
+    // 2021-01-01 is 181 days back: outside the 180-day window, inside the year's.
+    assert.notEqual(s.trends.cases.last_year, s.trends.cases.last_6_months);
+    // Two points exactly 730 days apart: both in the 2-year window, out of the 1-year one.
+    const edge = summarize(series(['2021-01-01', '2023-01-01'], [1, 731], [0, 0]));
+    assert.equal(edge.trends.cases.last_2_years, 1);
+    assert.equal(edge.trends.cases.last_year, null);
   });
 });
