@@ -49,6 +49,7 @@ check: deps
 test: deps
 	npm run typecheck
 	npm run lint
+	infra/chromium.sh
 	infra/stack.sh up
 	npm test
 

@@ -2,7 +2,6 @@
 // zod schemas, which also generate the OpenAPI document; every error leaves as a problem
 // document; unknown paths get 404 and known paths with another method 405.
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import http from 'node:http';
 import { Counter, Gauge } from 'prom-client';
@@ -17,7 +16,7 @@ import { installMetrics } from './http/metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './http/problem.ts';
 import type { Clock } from './repositories/clock.ts';
-import { docsRoutes } from './routes/docs.routes.ts';
+import { docsRoutes, swaggerUiRoutes } from './routes/docs.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { seedRoutes } from './routes/seed.routes.ts';
 import { usersRoutes } from './routes/users.routes.ts';
@@ -146,7 +145,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUiRoutes);
 
   const dataReply: DataReplyDeps = {
     versions: deps.versions,
