@@ -4,14 +4,15 @@
 import type { DailyRecord } from '../record.ts';
 import { fromDayNumber, toDayNumber } from '../dates.ts';
 import { splitExact } from './spread.ts';
+import { findWeeklyReports, WEEK } from './weekly-reports.ts';
 import type { SeriesInput, SeriesPoint, TransformResult } from './types.ts';
-
-const WEEK = 7;
 
 interface DayValues {
   cases: number | null;
   deaths: number | null;
 }
+
+const NO_VALUES: DayValues = { cases: null, deaths: null };
 
 /** A day is quiet when it has no row, or when each of its counts is empty or 0. */
 function isQuietPoint(p: DayValues | undefined): boolean {
@@ -30,25 +31,21 @@ function indexByDay(points: Iterable<SeriesPoint>, country: string): Map<number,
   return byDay;
 }
 
+interface WeeklyCover {
+  /** The spread values of every day a weekly report covers. */
+  spreads: Map<number, DayValues>;
+  /** The days of the weeks a weekly reporter missed: missing values whatever the row says. */
+  missed: Set<number>;
+}
+
 /**
- * Weekly reports (rule 3): a non-quiet day whose 6 preceding days are quiet and whose 7th
- * preceding day is not. Returns the spread values of every day those reports cover, from
- * `fromDay` on. Windows never overlap: the 6 days before a weekly report are quiet, so none of
- * them is a report.
+ * Applies rule 3 from `fromDay` on. Windows never overlap: the 6 days before a weekly report
+ * are quiet, so none of them is a report.
  */
-function weeklySpreads(byDay: Map<number, SeriesPoint>, reportDays: number[], fromDay: number): Map<number, DayValues> {
-  const quiet = (day: number) => isQuietPoint(byDay.get(day));
+function coverWeeks(byDay: Map<number, SeriesPoint>, reportDays: number[], fromDay: number): WeeklyCover {
   const spreads = new Map<number, DayValues>();
-  for (const day of reportDays) {
-    if (quiet(day - WEEK)) continue;
-    let precededByQuietWeek = true;
-    for (let back = 1; back < WEEK; back++) {
-      if (!quiet(day - back)) {
-        precededByQuietWeek = false;
-        break;
-      }
-    }
-    if (!precededByQuietWeek) continue;
+  const missed = new Set<number>();
+  for (const { day, previous } of findWeeklyReports(reportDays)) {
     if (day < fromDay) continue;
     const report = byDay.get(day)!;
     const start = Math.max(day - (WEEK - 1), fromDay);
@@ -59,8 +56,10 @@ function weeklySpreads(byDay: Map<number, SeriesPoint>, reportDays: number[], fr
     for (let i = 0; i < days; i++) {
       spreads.set(start + i, { cases: cases?.[i] ?? null, deaths: deaths?.[i] ?? null });
     }
+    // A 0 written on a missed week's day is no report of 0: the reporter skipped that week.
+    for (let d = previous + 1; d < day - (WEEK - 1); d++) missed.add(d);
   }
-  return spreads;
+  return { spreads, missed };
 }
 
 export function transformSeries(input: SeriesInput): TransformResult {
@@ -73,7 +72,7 @@ export function transformSeries(input: SeriesInput): TransformResult {
 
   const fromDay = input.from ? toDayNumber(input.from) : -Infinity;
   const toDay = input.to ? toDayNumber(input.to) : Infinity;
-  const spreads = weeklySpreads(byDay, reportDays, fromDay);
+  const { spreads, missed } = coverWeeks(byDay, reportDays, fromDay);
   // Rule 5: rows start at the first report and end at the last one, so leading and trailing
   // quiet days (written as 0 or left empty) give no rows.
   const first = reportDays[0]!;
@@ -85,7 +84,7 @@ export function transformSeries(input: SeriesInput): TransformResult {
   let lastDeaths = 0;
   for (let day = first; day <= last; day++) {
     const spread = spreads.get(day);
-    const values: DayValues = spread ?? byDay.get(day) ?? { cases: null, deaths: null };
+    const values: DayValues = spread ?? (missed.has(day) ? undefined : byDay.get(day)) ?? NO_VALUES;
     let filled = false;
     let cases = values.cases;
     if (cases === null) {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transformSeries } from '../../../src/domain/transform/series.ts';
 import type { FillPolicy, SeriesPoint } from '../../../src/domain/transform/types.ts';
+import { addDays } from '../../../src/domain/dates.ts';
 
 const run = (points: SeriesPoint[], fill: FillPolicy = 'ffill') => transformSeries({ country: 'RU', source: 'who', points, fill });
 const p = (date: string, cases: number | null, deaths: number | null): SeriesPoint => ({ date, cases, deaths });
@@ -214,4 +215,47 @@ test('from: ffill after the seam still carries the value from before it', () => 
     ['2020-12-15', 9, 2, true],
     ['2020-12-16', 7, 1, false],
   ]);
+});
+
+test('rule 3: a weekly reporter that missed a week: the report is spread, the missed week is missing values', () => {
+  // Reports on 05-01, 05-08, then nothing (no rows) until 05-22: the week 05-09..05-15 was missed.
+  const pts = [p('2023-05-01', 1, 0), p('2023-05-08', 70, 7), p('2023-05-22', 140, 14)];
+  const ffill = run(pts, 'ffill');
+  const byDate = new Map(ffill.records.map((x) => [x.date, x]));
+  const week = (from: string) => Array.from({ length: 7 }, (_, i) => byDate.get(addDays(from, i))!);
+  assert.deepEqual(week('2023-05-02').map((x) => [x.cases, x.deaths]), Array(7).fill([10, 1]));
+  assert.deepEqual(week('2023-05-09').map((x) => [x.cases, x.deaths, x.estimated]), Array(7).fill([10, 1, true])); // ffill of the last daily value
+  assert.deepEqual(week('2023-05-16').map((x) => [x.cases, x.deaths, x.estimated]), Array(7).fill([20, 2, true]));
+  assert.deepEqual(ffill.counts, { spread: 14, filled: 7 });
+  const zero = run(pts, 'zero');
+  assert.deepEqual(zero.records.slice(8, 15).map((x) => [x.cases, x.deaths, x.estimated]), Array(7).fill([0, 0, true]));
+  assert.equal(zero.records.reduce((a, x) => a + x.cases, 0), 211);
+});
+
+test('rule 3: a missed week written as 0s (older WHO) is missing values as well, not reported zeros', () => {
+  const withRows = [p('2023-05-01', 1, 0), p('2023-05-08', 70, 7), p('2023-05-22', 140, 14)];
+  const withoutRows = [...withRows];
+  for (let d = 9; d <= 21; d++) withRows.push(p(`2023-05-${String(d).padStart(2, '0')}`, 0, 0));
+  assert.deepEqual(run(withRows, 'ffill'), run(withoutRows, 'ffill'));
+});
+
+test('rule 3: a monthly (4-weekly) reporter from its third report on is spread, 3 missed weeks between', () => {
+  const r = run([p('2024-01-07', 7, 0), p('2024-02-04', 14, 7), p('2024-03-03', 28, 14)], 'zero');
+  const spread = r.records.filter((x) => x.estimated && x.cases !== 0);
+  assert.deepEqual(spread.map((x) => x.date), Array.from({ length: 7 }, (_, i) => addDays('2024-02-26', i)));
+  assert.deepEqual(spread.map((x) => [x.cases, x.deaths]), Array(7).fill([4, 2]));
+  // The 02-04 report stays on its day: its predecessor does not show a cadence.
+  assert.deepEqual(r.records.find((x) => x.date === '2024-02-04'), { country: 'RU', date: '2024-02-04', cases: 14, deaths: 7, source: 'who', estimated: false });
+  assert.deepEqual(r.counts, { spread: 7, filled: 27 + 21 });
+});
+
+test('rule 3: sporadic reports of a daily series are not weekly, even 14 days apart', () => {
+  const pts = [p('2021-03-01', 5, 1), p('2021-03-02', 6, 0), p('2021-03-16', 30, 2)];
+  const r = run(pts, 'zero');
+  assert.deepEqual(r.records.at(-1), { country: 'RU', date: '2021-03-16', cases: 30, deaths: 2, source: 'who', estimated: false });
+  assert.deepEqual(r.counts, { spread: 0, filled: 13 });
+  // The same with the quiet days written as 0: reported zeros, not missing values.
+  const zeros = [...pts];
+  for (let d = 3; d <= 15; d++) zeros.push(p(`2021-03-${String(d).padStart(2, '0')}`, 0, 0));
+  assert.deepEqual(run(zeros, 'ffill').counts, { spread: 0, filled: 0 });
 });

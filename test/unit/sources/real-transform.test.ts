@@ -66,6 +66,27 @@ test('WHO daily: Russia after 2023-05-15, each weekly total kept exactly over it
   assert.equal(ru.filter((r) => !r.estimated && r.date > '2023-05-15').length, 0);
 });
 
+test('WHO daily: Spain, a weekly reporter that went fortnightly, has its fortnight reports spread and the missed weeks filled', async () => {
+  // The file: Spain reports on Fridays (04-21, 04-28, 05-05), then 05-19 and 06-02 with 0 rows
+  // between. The 05-19 report lies 14 days after 05-05, which came 7 days after 04-28.
+  const source = await read(WHO_DAILY);
+  for (const fill of ['zero', 'ffill'] as const) {
+    const es = transformSourceSeries('who', new Map([['ES', source.series.get('ES')!]]), fill).records;
+    const byDate = new Map(es.map((r) => [r.date, r]));
+    for (const [report, cases, deaths] of [['2023-05-19', 22_424, 296], ['2023-06-02', 22_328, 203]] as const) {
+      const week = Array.from({ length: 7 }, (_, i) => byDate.get(addDays(report, i - 6))!);
+      assert.ok(week.every((r) => r.estimated), `${fill} ${report}`);
+      assert.deepEqual([week.reduce((a, r) => a + r.cases, 0), week.reduce((a, r) => a + r.deaths, 0)], [cases, deaths], `${fill} ${report}`);
+    }
+    // The missed week before 05-19: missing values, filled (0 under zero, 05-05's last spread day under ffill).
+    const missed = Array.from({ length: 7 }, (_, i) => byDate.get(addDays('2023-05-06', i))!);
+    const last = byDate.get('2023-05-05')!;
+    assert.deepEqual(last.estimated, true);
+    const expected = fill === 'zero' ? [0, 0] : [last.cases, last.deaths];
+    assert.ok(missed.every((r) => r.estimated && r.cases === expected[0] && r.deaths === expected[1]), fill);
+  }
+});
+
 test('WHO weekly: Russia becomes daily values that keep every weekly total; nothing after 2025-03-16', async () => {
   const source = await read(WHO_WEEKLY);
   const { records, counts } = transformSourceSeries('who', new Map([['RU', source.series.get('RU')!]]), 'ffill');
