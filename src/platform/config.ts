@@ -57,6 +57,11 @@ const schema = z.object({
   SOURCE_WHO_URL: sourceUrl.default('https://srhdpeuwpubsa.blob.core.windows.net/whdh/COVID/WHO-COVID-19-global-daily-data.csv'),
   SOURCE_STOPCORONAVIRUS_URL: sourceUrl.default('https://объясняем.рф/stopkoronavirus/'),
   SOURCE_TIMEOUT_MS: positiveInt(120_000),
+  // A source that accepts the connection and never answers (or stops mid-body) fails its
+  // attempt within these, well inside a minute (SPEC 4); the task's retries go on. The whole
+  // fetch's deadline (SOURCE_TIMEOUT_MS) bounds them too.
+  SOURCE_CONNECT_TIMEOUT_MS: positiveInt(30_000),
+  SOURCE_IDLE_TIMEOUT_MS: positiveInt(30_000),
   SOURCE_RETRIES: nonNegativeInt(3),
 
   ETL_SCHEDULE: cronExpression.default('0 3 * * *'),

@@ -22,7 +22,7 @@ import {
 } from '@platformatic/kafka';
 import type { StringConsumer, StringProducer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
-import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, defaultBackoff, type BackoffOptions } from '../platform/backoff.ts';
 import { Batch, type CommitOffset } from './batch.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { RowWriter } from './writer.ts';

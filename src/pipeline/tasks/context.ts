@@ -14,7 +14,13 @@ export interface TaskDeps {
 }
 
 export function fetchOptions(config: Config, signal: AbortSignal): FetchOptions {
-  return { deadlineMs: config.SOURCE_TIMEOUT_MS, retries: config.SOURCE_RETRIES, signal };
+  return {
+    headersTimeoutMs: config.SOURCE_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: config.SOURCE_IDLE_TIMEOUT_MS,
+    deadlineMs: config.SOURCE_TIMEOUT_MS,
+    retries: config.SOURCE_RETRIES,
+    signal,
+  };
 }
 
 export const stateKeys = {

@@ -43,6 +43,9 @@ describe('config', () => {
     ['DEFAULT_COUNTRY', 'rus'],
     ['CLICKHOUSE_DATABASE', 'covid; DROP'],
     ['AUTH_RATE_LIMIT', '-1'],
+    ['SOURCE_CONNECT_TIMEOUT_MS', '0'],
+    ['SOURCE_IDLE_TIMEOUT_MS', 'soon'],
+    ['SOURCE_CONNECT_TIMEOUT_MS', '-5'],
   ] as const) {
     it(`stops with a message naming ${name} when it is ${value}`, () => {
       assert.throws(() => parseConfig({ [name]: value }), (error: unknown) => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay } from '../../../src/sink/backoff.ts';
+import { backoffDelay } from '../../../src/platform/backoff.ts';
 
 describe('backoffDelay', () => {
   it('doubles from 1 s and stays at 30 s', () => {
@@ -10,5 +10,13 @@ describe('backoffDelay', () => {
   it('custom bounds', () => {
     assert.deepEqual([1, 2, 3, 4].map((n) => backoffDelay(n, { initialMs: 50, maxMs: 120 })), [50, 100, 120, 120]);
     assert.equal(backoffDelay(0), 0);
+  });
+
+  it('equal jitter: half the ceiling fixed, half random, capped', () => {
+    const equal = (random: number) => ({ initialMs: 500, maxMs: 30_000, jitter: 0.5, random: () => random });
+    assert.equal(backoffDelay(1, equal(0)), 250);
+    assert.equal(backoffDelay(1, equal(1)), 500);
+    assert.equal(backoffDelay(3, equal(0.5)), 1500);
+    assert.equal(backoffDelay(20, equal(1)), 30_000);
   });
 });
