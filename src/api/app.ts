@@ -154,7 +154,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   };
   await app.register(docsRoutes);
   await app.register(opsRoutes, { checks: deps.checks, metrics });
-  await app.register(usersRoutes, { users: deps.users, clock: deps.clock, attemptsPerMinute: config.AUTH_RATE_LIMIT });
+  await app.register(usersRoutes, { users: deps.users, clock: deps.clock, attemptsPerMinute: config.AUTH_RATE_LIMIT, globalAttemptsPerSecond: config.AUTH_GLOBAL_RATE_LIMIT });
   await app.register(async (scope) => {
     const limiter = createRateLimiter({ limit: config.DATA_RATE_LIMIT, windowMs: 1_000, clock: deps.clock });
     scope.addHook('onRequest', createAuthHook(deps.apiKeys, limiter, config.DATA_RATE_LIMIT));

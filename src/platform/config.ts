@@ -78,6 +78,7 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').default('RU'),
   AUTH_RATE_LIMIT: nonNegativeInt(10),
+  AUTH_GLOBAL_RATE_LIMIT: nonNegativeInt(20),
   DATA_RATE_LIMIT: nonNegativeInt(50),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   HTTP_OVERLOAD_LATENCY_MS: nonNegativeInt(50),

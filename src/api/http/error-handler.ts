@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAppError, type ErrorDetails } from '../errors.ts';
+import { boundIssues, issuesDetail } from './problem-limits.ts';
 import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem, type ProblemCode } from './problem.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
@@ -47,8 +48,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return sendProblem(reply, error.code, error.message, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = describeIssues(request, error.validationContext ?? 'querystring', error.validation);
-      return sendProblem(reply, 'invalid_request', errors.map((e) => `${e.name}: ${e.detail}`).join('; '), { errors });
+      const { errors, total } = boundIssues(describeIssues(request, error.validationContext ?? 'querystring', error.validation));
+      return sendProblem(reply, 'invalid_request', issuesDetail(errors, total), { errors });
     }
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -6,8 +6,10 @@
 // that took as long again to drain.
 //
 // The signal is the server's own latency, from a request's arrival to its answer's end, over the
-// successful answers of known length (status < 400: problems are answered without waiting and say
-// nothing about a queue; streamed exports are long by nature). When more than half of those
+// answers of known length below 500 other than 429 (client errors cost routing, authentication
+// and validation and wait in the same queue, so a flood of bad requests counts like any other;
+// a 429 is the rate limiter's own brake and a 5xx a failing store; streamed exports are long by
+// nature). When more than half of those
 // finished in a window (`windowMs`) took longer than `overloadMs`, and that for two windows in a
 // row (one slow window is a stall: a GC pause, the process descheduled), while at least
 // `minInFlight` requests were in progress at once (fewer cannot make a queue: slow answers at low
@@ -146,7 +148,8 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
       response.once('close', () => admission.ended());
       response.once('finish', () => {
         // chunkedEncoding: Node's own flag for a body of unknown length (a streamed export).
-        if (response.statusCode < 400 && !(response as { chunkedEncoding?: boolean }).chunkedEncoding) {
+        const status = response.statusCode;
+        if (status < 500 && status !== 429 && !(response as { chunkedEncoding?: boolean }).chunkedEncoding) {
           const end = now();
           admission.answered(end, end - arrived);
         }

@@ -3,11 +3,10 @@
 // values into ClickHouse SQL; whether a country has data is checked by the data service.
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/dates.ts';
+import { clip } from './problem-limits.ts';
 
-const quote = (value: unknown) => {
-  const text = String(value);
-  return `'${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
-};
+/** An echoed value: at most 40 characters (problem-limits.ts bounds the whole answer too). */
+export const quote = (value: unknown) => `'${clip(String(value), 40)}'`;
 
 export const dateParam = z
   .string()
@@ -22,15 +21,35 @@ export const countryParam = z
   .transform((code) => code.toUpperCase())
   .meta({ description: 'ISO 3166-1 alpha-2 country code (case-insensitive)', example: 'RU' });
 
-/** A comma-separated list, each item validated; duplicates are dropped, order kept. */
+/** Items a list parameter takes: more than any real request needs (about 250 countries). */
+export const MAX_LIST_ITEMS = 250;
+/** Distinct problems reported for one list: a list of 250 bad items is not 250 issues. */
+const MAX_LIST_PROBLEMS = 3;
+
+/**
+ * A comma-separated list, each item validated; duplicates are dropped, order kept. A list too
+ * long is one issue; otherwise each distinct problem is one issue, at most MAX_LIST_PROBLEMS of
+ * them and then a count of the rest.
+ */
 function listParam<T extends string>(check: (item: string) => string | null, normalize: (item: string) => T) {
   return z
     .string()
     .superRefine((value, context) => {
-      for (const item of value.split(',')) {
-        const problem = check(item);
-        if (problem) context.addIssue({ code: 'custom', message: problem });
+      const items = value.split(',');
+      if (items.length > MAX_LIST_ITEMS) {
+        context.addIssue({ code: 'custom', message: `has ${items.length} items; at most ${MAX_LIST_ITEMS}` });
+        return;
       }
+      const problems = new Set<string>();
+      let unlisted = 0;
+      for (const item of items) {
+        const problem = check(item);
+        if (problem === null || problems.has(problem)) continue;
+        if (problems.size < MAX_LIST_PROBLEMS) problems.add(problem);
+        else unlisted++;
+      }
+      for (const problem of problems) context.addIssue({ code: 'custom', message: problem });
+      if (unlisted > 0) context.addIssue({ code: 'custom', message: `and ${unlisted} more invalid item${unlisted > 1 ? 's' : ''}` });
     })
     .transform((value) => [...new Set(value.split(',').map(normalize))]);
 }

@@ -4,6 +4,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ErrorCode, ErrorDetails } from '../errors.ts';
+import { serializeBounded } from './problem-limits.ts';
 
 export type ProblemCode =
   | ErrorCode
@@ -72,6 +73,7 @@ export function sendProblem(
   if (body.status === 401) reply.header('www-authenticate', WWW_AUTHENTICATE);
   if (details.retryAfterSeconds !== undefined) reply.header('retry-after', String(details.retryAfterSeconds));
   if (details.allow) reply.header('allow', details.allow);
-  // Sent as a string so no response schema or serializer can alter it.
-  return reply.send(JSON.stringify(body));
+  // Sent as a string so no response schema or serializer can alter it; never larger than
+  // PROBLEM_MAX_BYTES (problem-limits.ts).
+  return reply.send(serializeBounded(body));
 }

@@ -1,5 +1,7 @@
-// Registration and key re-issue (SPEC 6). Rate limits (per client address and per username)
-// run before any hashing, so a flood of attempts costs a map lookup each, not an argon2 hash.
+// Registration and key re-issue (SPEC 6). Rate limits (per client address, per (username,
+// address), and a server-wide brake: services/auth-limits.ts) run before any hashing, so a flood
+// of attempts costs a map lookup each, not an argon2 hash; none counts by username alone, so
+// nobody can lock another user out.
 // A new key is shown once: the answer carries Cache-Control: no-store.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,14 +9,17 @@ import { AppError } from '../errors.ts';
 import { problemResponses } from '../http/openapi.ts';
 import type { Clock } from '../repositories/clock.ts';
 import { credentialsSchema } from '../services/credentials.ts';
+import { createAuthLimits } from '../services/auth-limits.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { UsersService } from '../services/users.service.ts';
 
 export interface UsersRoutesOptions {
   users: UsersService;
   clock: Clock;
-  /** Attempts per minute per client address and per username; 0 = no limit. */
+  /** Attempts per minute per client address and per (username, address); 0 = no limit. */
   attemptsPerMinute: number;
+  /** Attempts per second over the server from pairs that never succeeded; 0 = no brake. */
+  globalAttemptsPerSecond: number;
 }
 
 /** Large enough for any valid pair of credentials, small enough to refuse anything else early. */
@@ -27,9 +32,9 @@ const issuedKeySchema = z
   })
   .meta({ id: 'IssuedKey', example: { username: 'alice', api_key: 'cov_3q2E9sYt0m2l0rS2X2aVbq1Kq8sL3mN4oP5qR6sT7uUxyzAB12' } });
 
-export const usersRoutes: FastifyPluginCallbackZod<UsersRoutesOptions> = (app, { users, clock, attemptsPerMinute }, done) => {
+export const usersRoutes: FastifyPluginCallbackZod<UsersRoutesOptions> = (app, { users, clock, attemptsPerMinute, globalAttemptsPerSecond }, done) => {
   const perClient = createRateLimiter({ limit: attemptsPerMinute, windowMs: 60_000, clock });
-  const perUsername = createRateLimiter({ limit: attemptsPerMinute, windowMs: 60_000, clock });
+  const limits = createAuthLimits({ clock, attemptsPerMinute, globalPerSecond: globalAttemptsPerSecond });
   const refuse = (retryAfterSeconds: number, who: string) =>
     new AppError('rate_limited', `more than ${attemptsPerMinute} attempts per minute ${who}`, { retryAfterSeconds });
 
@@ -37,10 +42,6 @@ export const usersRoutes: FastifyPluginCallbackZod<UsersRoutesOptions> = (app, {
     const decision = perClient.take(request.ip);
     next(decision.allowed ? undefined : refuse(decision.retryAfterSeconds, 'from this client'));
   });
-  const limitUsername = (username: string) => {
-    const decision = perUsername.take(username);
-    if (!decision.allowed) throw refuse(decision.retryAfterSeconds, 'for this username');
-  };
 
   const common = { tags: ['users'], body: credentialsSchema };
 
@@ -58,8 +59,9 @@ export const usersRoutes: FastifyPluginCallbackZod<UsersRoutesOptions> = (app, {
       },
     },
     async (request, reply) => {
-      limitUsername(request.body.username);
+      limits.admit(request.body.username, request.ip);
       const issued = await users.register(request.body);
+      limits.succeeded(issued.username, request.ip);
       reply.code(201).header('cache-control', 'no-store');
       return { username: issued.username, api_key: issued.apiKey };
     },
@@ -86,8 +88,9 @@ export const usersRoutes: FastifyPluginCallbackZod<UsersRoutesOptions> = (app, {
       },
     },
     async (request, reply) => {
-      limitUsername(request.body.username);
+      limits.admit(request.body.username, request.ip);
       const issued = await users.recreateApiKey(request.body);
+      limits.succeeded(issued.username, request.ip);
       reply.header('cache-control', 'no-store');
       return { username: issued.username, api_key: issued.apiKey };
     },

@@ -217,13 +217,59 @@ void describe('users: rate limits before hashing', () => {
     assert.equal((await post('/users/register', 'mona', '10.0.0.1')).statusCode, 201);
   });
 
-  void it('limits attempts per username whatever the client address', async () => {
+  void it('nobody can lock a user out: wrong passwords for her name from other addresses do not count against her', async () => {
     await post('/users/register', 'nina', '10.1.0.1');
-    assert.equal((await post('/users/recreate-api-key', 'nina', '10.1.0.2')).statusCode, 200);
-    assert.equal((await post('/users/recreate-api-key', 'nina', '10.1.0.3')).statusCode, 200);
-    const limited = await post('/users/recreate-api-key', 'nina', '10.1.0.4');
+    for (let i = 2; i <= 12; i++) {
+      const wrong = await ctx.app.inject({
+        method: 'POST',
+        url: '/users/recreate-api-key',
+        payload: { username: 'nina', password: `wrong password ${i}` },
+        remoteAddress: `10.1.0.${i}`,
+      });
+      assert.equal(wrong.statusCode, 401);
+    }
+    assert.equal((await post('/users/recreate-api-key', 'nina', '10.1.0.13')).statusCode, 200, 'from a new address');
+    assert.equal((await post('/users/recreate-api-key', 'nina', '10.1.0.1')).statusCode, 200, 'from her own address');
+  });
+
+  void it('limits attempts per (username, address)', async () => {
+    await post('/users/register', 'olga', '10.2.0.1');
+    const before = hashes;
+    // 3 per minute per address too: the pair's limit is reached with the address's.
+    await post('/users/recreate-api-key', 'olga', '10.2.0.2');
+    await post('/users/recreate-api-key', 'olga', '10.2.0.2');
+    await post('/users/recreate-api-key', 'olga', '10.2.0.2');
+    const limited = await post('/users/recreate-api-key', 'olga', '10.2.0.2');
     assert.equal(limited.statusCode, 429);
-    assert.match(limited.json<{ detail: string }>().detail, /username/);
+    assert.equal(hashes, before + 3);
     assert.ok(Number(limited.headers['retry-after']) >= 1);
+  });
+});
+
+void describe('users: the server-wide brake on password attempts', () => {
+  let ctx: ApiTestContext;
+  const clock = fakeClock();
+  before(async () => {
+    ctx = await createApiTestContext({ overrides: { AUTH_RATE_LIMIT: '0', AUTH_GLOBAL_RATE_LIMIT: '3' }, clock });
+  });
+  after(() => ctx.close());
+
+  const attempt = (url: string, username: string, password: string, ip: string) =>
+    ctx.app.inject({ method: 'POST', url, payload: { username, password }, remoteAddress: ip });
+
+  void it('refuses a flood from many addresses with 429, but never a pair that succeeded before', async () => {
+    assert.equal((await attempt('/users/register', 'pavel', PASSWORD, '10.3.0.1')).statusCode, 201);
+    clock.advance(1_000);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await attempt('/users/recreate-api-key', `nobody${i}`, 'wrong password', `10.4.0.${i}`)).statusCode);
+    assert.deepEqual(statuses.slice(0, 3), [401, 401, 401]);
+    const braked = await attempt('/users/recreate-api-key', 'nobody', 'wrong password', '10.4.1.1');
+    assert.equal(braked.statusCode, 429);
+    assert.equal(braked.headers['retry-after'], '1');
+    assert.ok(statuses.slice(3).every((status) => status === 429), statuses.join(','));
+    // The brake is on, yet pavel, from where he succeeded, gets through.
+    assert.equal((await attempt('/users/recreate-api-key', 'pavel', PASSWORD, '10.3.0.1')).statusCode, 200);
+    clock.advance(1_000);
+    assert.equal((await attempt('/users/recreate-api-key', 'nobody', 'wrong password', '10.4.1.1')).statusCode, 401);
   });
 });
