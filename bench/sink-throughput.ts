@@ -20,13 +20,15 @@ const countries = [...COUNTRY_CODES];
 const days = Math.ceil(total / countries.length);
 const start = Date.UTC(2020, 0, 1);
 
+const flags = (estimated: boolean) => ({ estimated, estimated_cases: estimated, estimated_deaths: estimated });
+
 function* records(): Generator<DailyRecord> {
   let n = 0;
   for (let day = 0; day < days; day++) {
     const date = new Date(start + day * 86_400_000).toISOString().slice(0, 10);
     for (const country of countries) {
       if (n++ >= total) return;
-      yield { country, date, cases: (n * 7) % 5_000, deaths: n % 50, source: day < 350 ? 'ecdc' : 'who', estimated: n % 9 === 0 };
+      yield { country, date, cases: (n * 7) % 5_000, deaths: n % 50, source: day < 350 ? 'ecdc' : 'who', ...flags(n % 9 === 0) };
     }
   }
 }

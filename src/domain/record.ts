@@ -19,24 +19,45 @@ export interface DailyRecord {
   source: SourceName;
   /** True when a value was filled or spread rather than reported for that very day. */
   estimated: boolean;
+  /** Which count that was: `estimated` is exactly `estimated_cases || estimated_deaths`. */
+  estimated_cases: boolean;
+  estimated_deaths: boolean;
 }
 
-/** A schema whose "today" comes from the given clock (tests pin it; production uses now). */
+/**
+ * A schema whose "today" comes from the given clock (tests pin it; production uses now).
+ * Records published before the per-count flags existed carry `estimated` alone; they read as
+ * both counts estimated (what that flag claimed), so messages still in Kafka stay valid.
+ */
 export function makeDailyRecordSchema(now: () => Date = () => new Date()) {
-  return z.strictObject({
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code')
-      .refine(isKnownCountry, 'is not a known country code'),
-    date: z
-      .string()
-      .refine((s) => parseIsoDate(s) !== null, 'must be a real YYYY-MM-DD date')
-      .refine((s) => s >= EARLIEST_DATE && s <= utcToday(now()), `must be within ${EARLIEST_DATE}..today`),
-    cases: z.int(),
-    deaths: z.int(),
-    source: z.enum(SOURCE_NAMES),
-    estimated: z.boolean(),
-  });
+  return z
+    .strictObject({
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code')
+        .refine(isKnownCountry, 'is not a known country code'),
+      date: z
+        .string()
+        .refine((s) => parseIsoDate(s) !== null, 'must be a real YYYY-MM-DD date')
+        .refine((s) => s >= EARLIEST_DATE && s <= utcToday(now()), `must be within ${EARLIEST_DATE}..today`),
+      cases: z.int(),
+      deaths: z.int(),
+      source: z.enum(SOURCE_NAMES),
+      estimated: z.boolean(),
+      estimated_cases: z.boolean().optional(),
+      estimated_deaths: z.boolean().optional(),
+    })
+    .refine((r) => (r.estimated_cases === undefined) === (r.estimated_deaths === undefined), {
+      error: 'estimated_cases and estimated_deaths come together (or neither, in records older than them)',
+      path: ['estimated_cases'],
+    })
+    .transform(
+      (r): DailyRecord => ({ ...r, estimated_cases: r.estimated_cases ?? r.estimated, estimated_deaths: r.estimated_deaths ?? r.estimated }),
+    )
+    .refine((r) => r.estimated === (r.estimated_cases || r.estimated_deaths), {
+      error: 'estimated must be true exactly when estimated_cases or estimated_deaths is',
+      path: ['estimated'],
+    });
 }
 
 export const dailyRecordSchema = makeDailyRecordSchema();

@@ -20,7 +20,9 @@ export async function setState(db: Queryable, key: string, value: unknown): Prom
   );
 }
 
-const fingerprint = (r: Pick<DailyRecord, 'cases' | 'deaths' | 'estimated'>) => `${r.cases}|${r.deaths}|${r.estimated ? 1 : 0}`;
+// `estimated` is implied by the two per-count flags, so they alone enter the fingerprint.
+const fingerprint = (r: Pick<DailyRecord, 'cases' | 'deaths' | 'estimated_cases' | 'estimated_deaths'>) =>
+  `${r.cases}|${r.deaths}|${r.estimated_cases ? 1 : 0}${r.estimated_deaths ? 1 : 0}`;
 
 /** Countries per query of the diff. */
 const DIFF_COUNTRIES = 16;
@@ -43,7 +45,7 @@ export async function changedRecords(db: Queryable, source: SourceName, records:
     const group = countries.slice(start, start + DIFF_COUNTRIES);
     const { rows } = await db.query<{ key: string; fp: string }>(
       `SELECT country || ':' || to_char(date, 'YYYY-MM-DD') AS key,
-              cases || '|' || deaths || '|' || (CASE WHEN estimated THEN 1 ELSE 0 END) AS fp
+              cases || '|' || deaths || '|' || estimated_cases::int || estimated_deaths::int AS fp
          FROM etl_published WHERE source = $1 AND country = ANY($2::bpchar[])`,
       [source, group],
     );
@@ -61,18 +63,20 @@ export async function recordPublished(client: PoolClient, runId: string, records
   for (let start = 0; start < records.length; start += CHUNK) {
     const chunk = records.slice(start, start + CHUNK);
     await client.query(
-      `INSERT INTO etl_published (source, country, date, cases, deaths, estimated, run_id)
-       SELECT s, c, d, cs, ds, e, $7 FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[])
-         AS t(s, c, d, cs, ds, e)
+      `INSERT INTO etl_published (source, country, date, cases, deaths, estimated, estimated_cases, estimated_deaths, run_id)
+       SELECT s, c, d, cs, ds, ec OR ed, ec, ed, $8
+         FROM unnest($1::text[], $2::text[], $3::date[], $4::int[], $5::int[], $6::bool[], $7::bool[]) AS t(s, c, d, cs, ds, ec, ed)
        ON CONFLICT (source, country, date) DO UPDATE
-         SET cases = EXCLUDED.cases, deaths = EXCLUDED.deaths, estimated = EXCLUDED.estimated, run_id = EXCLUDED.run_id`,
+         SET cases = EXCLUDED.cases, deaths = EXCLUDED.deaths, estimated = EXCLUDED.estimated,
+             estimated_cases = EXCLUDED.estimated_cases, estimated_deaths = EXCLUDED.estimated_deaths, run_id = EXCLUDED.run_id`,
       [
         chunk.map((r) => r.source),
         chunk.map((r) => r.country),
         chunk.map((r) => r.date),
         chunk.map((r) => r.cases),
         chunk.map((r) => r.deaths),
-        chunk.map((r) => r.estimated),
+        chunk.map((r) => r.estimated_cases),
+        chunk.map((r) => r.estimated_deaths),
         runId,
       ],
     );

@@ -81,6 +81,23 @@ async function checkApplied(client: PoolClient, files: readonly { key: string; m
   return new Set(recorded.keys());
 }
 
+/**
+ * ClickHouse 18.16 has no `ADD COLUMN IF NOT EXISTS`, so a file of `ADD COLUMN`s that ran but
+ * was not recorded (the process died in between) fails when run again with "column ... already
+ * exists" (code 44): that means it was applied, and is taken as done.
+ */
+async function runClickHouseMigration(clickhouse: ClickHouseClient, query: string): Promise<void> {
+  try {
+    await clickhouse.command({ query });
+  } catch (error) {
+    // 18.16's errors are plain text ("Code: 44, e.displayText() = ..."); current releases' are typed.
+    const { code, message = '' } = error as { code?: string; message?: string };
+    const columnExists = (code === '44' || /\bCode: 44\b/.test(message)) && /already exists/.test(message);
+    const reapplied = columnExists && /^\s*(--.*\n\s*)*ALTER TABLE\b[^;]*$/i.test(query);
+    if (!reapplied) throw error;
+  }
+}
+
 export async function migrate(
   pool: Pool,
   clickhouse: ClickHouseClient,
@@ -122,7 +139,7 @@ export async function migrate(
     for (const { name, sql, checksum } of clickhouseFiles) {
       const key = `${name}@${clickhouseDatabase}`;
       if (done.has(key)) continue;
-      await clickhouse.command({ query: sql.replaceAll('{database}', sqlIdentifier(clickhouseDatabase)) });
+      await runClickHouseMigration(clickhouse, sql.replaceAll('{database}', sqlIdentifier(clickhouseDatabase)));
       await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2) ON CONFLICT DO NOTHING', [key, checksum]);
       applied.push(key);
     }

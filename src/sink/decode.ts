@@ -27,11 +27,24 @@ export interface DailyRow {
   deaths: number;
   source: Source;
   estimated: 0 | 1;
+  estimated_cases: 0 | 1;
+  estimated_deaths: 0 | 1;
   version: number;
   run_id: number;
 }
 
-export const DAILY_COLUMNS = ['country', 'date', 'cases', 'deaths', 'source', 'estimated', 'version', 'run_id'] as const;
+export const DAILY_COLUMNS = [
+  'country',
+  'date',
+  'cases',
+  'deaths',
+  'source',
+  'estimated',
+  'estimated_cases',
+  'estimated_deaths',
+  'version',
+  'run_id',
+] as const;
 
 export type DecodeResult = { ok: true; row: DailyRow } | { ok: false; reason: string };
 
@@ -92,6 +105,8 @@ export function decodeMessage(message: SinkMessage): DecodeResult {
       deaths: record.deaths,
       source: record.source,
       estimated: record.estimated ? 1 : 0,
+      estimated_cases: record.estimated_cases ? 1 : 0,
+      estimated_deaths: record.estimated_deaths ? 1 : 0,
       version,
       run_id: runId,
     },

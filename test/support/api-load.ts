@@ -223,7 +223,7 @@ export function startWriter(
       for (let i = 0; i < batch; i++, cursor++) {
         const country = countries[cursor % countries.length]!;
         const day = Math.floor(cursor / countries.length) % days;
-        records.push({ country, date: isoDay(first + day * DAY_MS), cases: 1_000 + (cursor % 997), deaths: cursor % 50, source: 'who', estimated: false });
+        records.push({ country, date: isoDay(first + day * DAY_MS), cases: 1_000 + (cursor % 997), deaths: cursor % 50, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false });
       }
       await producer.send({
         messages: records.map((r) => ({

@@ -85,24 +85,30 @@ export function transformSeries(input: SeriesInput): TransformResult {
   for (let day = first; day <= last; day++) {
     const spread = spreads.get(day);
     const values: DayValues = spread ?? (missed.has(day) ? undefined : byDay.get(day)) ?? NO_VALUES;
-    let filled = false;
-    let cases = values.cases;
-    if (cases === null) {
-      cases = fill === 'zero' ? 0 : lastCases;
-      filled = true;
-    }
-    let deaths = values.deaths;
-    if (deaths === null) {
-      deaths = fill === 'zero' ? 0 : lastDeaths;
-      filled = true;
-    }
+    const filledCases = values.cases === null;
+    const filledDeaths = values.deaths === null;
+    const cases = values.cases ?? (fill === 'zero' ? 0 : lastCases);
+    const deaths = values.deaths ?? (fill === 'zero' ? 0 : lastDeaths);
     lastCases = cases;
     lastDeaths = deaths;
     // Days before `from` still run through the loop: ffill needs the values they carry.
     if (day < fromDay) continue;
     if (spread) counts.spread++;
-    else if (filled) counts.filled++;
-    records.push({ country, date: fromDayNumber(day), cases, deaths, source, estimated: spread !== undefined || filled });
+    else if (filledCases || filledDeaths) counts.filled++;
+    // A spread day has both counts estimated: each is a share of a weekly total or, where the
+    // report left that count empty, filled.
+    const estimatedCases = spread !== undefined || filledCases;
+    const estimatedDeaths = spread !== undefined || filledDeaths;
+    records.push({
+      country,
+      date: fromDayNumber(day),
+      cases,
+      deaths,
+      source,
+      estimated: estimatedCases || estimatedDeaths,
+      estimated_cases: estimatedCases,
+      estimated_deaths: estimatedDeaths,
+    });
   }
   return { records, counts };
 }

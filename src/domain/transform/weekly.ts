@@ -33,5 +33,7 @@ export function spreadWeek(week: WeekTotal, source: SourceName = 'stopcoronaviru
     deaths: deaths[i]!,
     source,
     estimated: true,
+    estimated_cases: true,
+    estimated_deaths: true,
   }));
 }

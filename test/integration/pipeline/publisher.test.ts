@@ -38,10 +38,10 @@ describe('publisher', () => {
 
   it('publishes valid records and sends invalid ones to the dead-letter topic', async () => {
     const good: DailyRecord[] = [
-      { country: 'RU', date: '2021-03-01', cases: 11_000, deaths: 450, source: 'who', estimated: false },
-      { country: 'DE', date: '2020-05-07', cases: -3, deaths: 0, source: 'ecdc', estimated: true },
+      { country: 'RU', date: '2021-03-01', cases: 11_000, deaths: 450, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false },
+      { country: 'DE', date: '2020-05-07', cases: -3, deaths: 0, source: 'ecdc', estimated: true, estimated_cases: true, estimated_deaths: false },
     ];
-    const bad = { country: 'RU', date: '2021-02-30', cases: 1, deaths: 1, source: 'who', estimated: false } as DailyRecord;
+    const bad = { country: 'RU', date: '2021-02-30', cases: 1, deaths: 1, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false } as DailyRecord;
     const target = { topic: env.config.KAFKA_TOPIC, dlqTopic: env.config.KAFKA_DLQ_TOPIC, runId: '42' };
     const result = await publishRecords(producer, target, [good[0]!, bad, good[1]!]);
     assert.equal(result.published, 2);
@@ -65,7 +65,7 @@ describe('publisher', () => {
     try {
       const target = { topic: env.config.KAFKA_TOPIC, dlqTopic: env.config.KAFKA_DLQ_TOPIC, runId: '1' };
       await assert.rejects(
-        publishRecords(unreachable, target, [{ country: 'RU', date: '2021-03-01', cases: 1, deaths: 0, source: 'who', estimated: false }]),
+        publishRecords(unreachable, target, [{ country: 'RU', date: '2021-03-01', cases: 1, deaths: 0, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false }]),
       );
     } finally {
       await unreachable.close().catch(() => {});

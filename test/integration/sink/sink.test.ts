@@ -77,6 +77,8 @@ describe('sink (Kafka -> ClickHouse)', () => {
         deaths: record.deaths,
         source: 'who',
         estimated: record.estimated ? 1 : 0,
+        estimated_cases: record.estimated_cases ? 1 : 0,
+        estimated_deaths: record.estimated_deaths ? 1 : 0,
         version: String(recordVersion('who', timestamp)),
         run_id: '7',
       });
@@ -137,7 +139,7 @@ describe('sink (Kafka -> ClickHouse)', () => {
 
   it('the coverage chain decides whatever the order of arrival; a newer revision of a source replaces an older one', async () => {
     const t = Date.now() - 600_000;
-    const r = (date: string, source: 'ecdc' | 'who' | 'stopcoronavirus', cases: number) => ({ country: 'RU', date, cases, deaths: 0, source, estimated: false });
+    const r = (date: string, source: 'ecdc' | 'who' | 'stopcoronavirus', cases: number) => ({ country: 'RU', date, cases, deaths: 0, source, estimated: false, estimated_cases: false, estimated_deaths: false });
     const first = [
       { record: r('2020-12-10', 'ecdc', 100), timestamp: t },
       { record: r('2021-01-10', 'who', 10), timestamp: t },

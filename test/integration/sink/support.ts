@@ -27,7 +27,8 @@ export function dailyRecords(count: number, overrides: Partial<DailyRecord> = {}
   for (let i = 0; i < count; i++) {
     const country = countries[i % countries.length] ?? 'RU';
     const date = new Date(start + Math.floor(i / countries.length) * 86_400_000).toISOString().slice(0, 10);
-    records.push({ country, date, cases: i * 3 - 7, deaths: i % 11, source: 'who', estimated: i % 5 === 0, ...overrides });
+    const estimated = i % 5 === 0;
+    records.push({ country, date, cases: i * 3 - 7, deaths: i % 11, source: 'who', estimated, estimated_cases: estimated, estimated_deaths: false, ...overrides });
   }
   return records;
 }
@@ -59,13 +60,15 @@ export interface StoredRow {
   deaths: number;
   source: string;
   estimated: number;
+  estimated_cases: number;
+  estimated_deaths: number;
   version: string;
   run_id: string;
 }
 
 export async function finalRows(clickhouse: ClickHouseClient, database: string): Promise<StoredRow[]> {
   const result = await clickhouse.query({
-    query: `SELECT country, toString(date) AS date, cases, deaths, source, estimated, version, run_id
+    query: `SELECT country, toString(date) AS date, cases, deaths, source, estimated, estimated_cases, estimated_deaths, version, run_id
             FROM ${sqlIdentifier(database)}.daily FINAL ORDER BY country, date`,
     format: 'JSONEachRow',
   });

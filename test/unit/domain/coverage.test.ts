@@ -12,7 +12,7 @@ import { transformSourceSeries } from '../../../src/domain/transform/source.ts';
 import type { DailyRecord, SourceName } from '../../../src/domain/record.ts';
 import type { SeriesPoint } from '../../../src/domain/transform/types.ts';
 
-const rec = (source: SourceName, country: string, date: string, cases = 1): DailyRecord => ({ country, date, cases, deaths: 0, source, estimated: false });
+const rec = (source: SourceName, country: string, date: string, cases = 1): DailyRecord => ({ country, date, cases, deaths: 0, source, estimated: false, estimated_cases: false, estimated_deaths: false });
 
 test('boundary: Russia moves ECDC dates one day back, Brazil one forward, Italy stays', () => {
   assert.equal(ecdcDayOffset('RU'), -1);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makeDailyRecordSchema, recordKey } from '../../../src/domain/record.ts';
 
 const schema = makeDailyRecordSchema(() => new Date('2025-06-01T12:00:00Z'));
-const good = { country: 'RU', date: '2023-05-22', cases: 2446, deaths: 27, source: 'who', estimated: true };
+const good = { country: 'RU', date: '2023-05-22', cases: 2446, deaths: 27, source: 'who', estimated: true, estimated_cases: true, estimated_deaths: false };
 
 test('a valid record passes, negative counts included', () => {
   assert.deepEqual(schema.parse(good), good);
@@ -30,8 +30,18 @@ test('the schema rejects what the contract forbids', () => {
     ['unsafe integer', { ...good, cases: 2 ** 53 }],
     ['unknown source', { ...good, source: 'jhu' }],
     ['estimated not boolean', { ...good, estimated: 'true' }],
+    ['estimated_cases not boolean', { ...good, estimated_cases: 1 }],
+    ['estimated without an estimated count', { ...good, estimated_cases: false }],
+    ['an estimated count without estimated', { ...good, estimated: false }],
+    ['one per-count flag without the other', { ...good, estimated_deaths: undefined }],
   ];
   for (const [why, value] of bad) assert.equal(schema.safeParse(value).success, false, why);
+});
+
+test('a record older than the per-count flags reads as both counts estimated (what `estimated` claimed)', () => {
+  const { estimated_cases: _c, estimated_deaths: _d, ...legacy } = good;
+  assert.deepEqual(schema.parse(legacy), { ...legacy, estimated_cases: true, estimated_deaths: true });
+  assert.deepEqual(schema.parse({ ...legacy, estimated: false }), { ...legacy, estimated: false, estimated_cases: false, estimated_deaths: false });
 });
 
 test('recordKey is country:date', () => {

@@ -245,17 +245,31 @@ test('rule 3: a monthly (4-weekly) reporter from its third report on is spread, 
   assert.deepEqual(spread.map((x) => x.date), Array.from({ length: 7 }, (_, i) => addDays('2024-02-26', i)));
   assert.deepEqual(spread.map((x) => [x.cases, x.deaths]), Array(7).fill([4, 2]));
   // The 02-04 report stays on its day: its predecessor does not show a cadence.
-  assert.deepEqual(r.records.find((x) => x.date === '2024-02-04'), { country: 'RU', date: '2024-02-04', cases: 14, deaths: 7, source: 'who', estimated: false });
+  assert.deepEqual(r.records.find((x) => x.date === '2024-02-04'), { country: 'RU', date: '2024-02-04', cases: 14, deaths: 7, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false });
   assert.deepEqual(r.counts, { spread: 7, filled: 27 + 21 });
 });
 
 test('rule 3: sporadic reports of a daily series are not weekly, even 14 days apart', () => {
   const pts = [p('2021-03-01', 5, 1), p('2021-03-02', 6, 0), p('2021-03-16', 30, 2)];
   const r = run(pts, 'zero');
-  assert.deepEqual(r.records.at(-1), { country: 'RU', date: '2021-03-16', cases: 30, deaths: 2, source: 'who', estimated: false });
+  assert.deepEqual(r.records.at(-1), { country: 'RU', date: '2021-03-16', cases: 30, deaths: 2, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false });
   assert.deepEqual(r.counts, { spread: 0, filled: 13 });
   // The same with the quiet days written as 0: reported zeros, not missing values.
   const zeros = [...pts];
   for (let d = 3; d <= 15; d++) zeros.push(p(`2021-03-${String(d).padStart(2, '0')}`, 0, 0));
   assert.deepEqual(run(zeros, 'ffill').counts, { spread: 0, filled: 0 });
+});
+
+test('each record says which count was estimated: only the filled one, both on a spread week', () => {
+  const flags = (r: ReturnType<typeof run>) => r.records.map((x) => [x.date, x.estimated_cases, x.estimated_deaths, x.estimated]);
+  const pts = [p('2020-04-01', 10, 2), p('2020-04-02', 11, null), p('2020-04-03', null, 5), p('2020-04-05', 4, 4)];
+  assert.deepEqual(flags(run(pts)), [
+    ['2020-04-01', false, false, false],
+    ['2020-04-02', false, true, true],
+    ['2020-04-03', true, false, true],
+    ['2020-04-04', true, true, true],
+    ['2020-04-05', false, false, false],
+  ]);
+  const week = run([p('2024-02-04', 700, 7), p('2024-02-11', 28257, null)]).records.slice(1);
+  assert.ok(week.every((x) => x.estimated_cases && x.estimated_deaths && x.estimated));
 });

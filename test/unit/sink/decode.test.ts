@@ -11,7 +11,7 @@ function reasonOf(result: ReturnType<typeof decodeMessage>): string {
 
 describe('decodeMessage', () => {
   it('a valid message becomes a row with its version and run id', () => {
-    const result = decodeMessage(message({ record: record({ estimated: true, cases: -3 }) }));
+    const result = decodeMessage(message({ record: record({ estimated: true, estimated_cases: false, estimated_deaths: true, cases: -3 }) }));
     assert.deepEqual(result, {
       ok: true,
       row: {
@@ -21,6 +21,8 @@ describe('decodeMessage', () => {
         deaths: 400,
         source: 'who',
         estimated: 1,
+        estimated_cases: 0,
+        estimated_deaths: 1,
         version: recordVersion('who', PUBLISHED_AT),
         run_id: 42,
       },

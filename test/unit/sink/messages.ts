@@ -5,7 +5,8 @@ import type { DailyRecord } from '../../../src/domain/record.ts';
 export const PUBLISHED_AT = Date.UTC(2024, 0, 2, 3, 4, 5);
 
 export function record(overrides: Partial<DailyRecord> = {}): DailyRecord {
-  return { country: 'RU', date: '2021-03-01', cases: 11_000, deaths: 400, source: 'who', estimated: false, ...overrides };
+  const estimated = overrides.estimated ?? false;
+  return { country: 'RU', date: '2021-03-01', cases: 11_000, deaths: 400, source: 'who', estimated, estimated_cases: estimated, estimated_deaths: estimated, ...overrides };
 }
 
 export function message(overrides: Partial<SinkMessage> & { record?: unknown } = {}): SinkMessage {

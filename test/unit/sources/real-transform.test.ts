@@ -116,7 +116,7 @@ test('boundary: Russia\'s last ECDC report and WHO\'s same report meet on one da
   const w = transformSourceSeries('who', new Map([['RU', who.series.get('RU')!]]), 'zero').records;
   // PROVENANCE 6: ECDC 2020-12-14 = 28080/488 = WHO 2020-12-13.
   assert.equal(ecdcLastDate('RU'), '2020-12-13');
-  assert.deepEqual(e.at(-1), { country: 'RU', date: '2020-12-13', cases: 28080, deaths: 488, source: 'ecdc', estimated: false });
+  assert.deepEqual(e.at(-1), { country: 'RU', date: '2020-12-13', cases: 28080, deaths: 488, source: 'ecdc', estimated: false, estimated_cases: false, estimated_deaths: false });
   const { kept } = applyCoverage([...e, ...w], coverageContextOf([...e, ...w]));
   const seam = kept.filter((r) => r.date >= '2020-12-12' && r.date <= '2020-12-15').map((r) => [r.source, r.date, r.cases]);
   assert.deepEqual(seam, [
