@@ -50,6 +50,7 @@ test: deps
 	npm run typecheck
 	npm run lint
 	infra/chromium.sh
+	infra/prometheus.sh check
 	infra/stack.sh up
 	npm test
 

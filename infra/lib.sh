@@ -196,7 +196,16 @@ apt_install() {
     APT_UPDATED=1
   fi
   log "apt-get install $*"
-  apt-get "${opts[@]}" install -y -qq --no-install-recommends "$@" >&2
+  # Packages with a service (postgresql, supervisor, prometheus) must not start it: the scripts
+  # run their own instances. Docker-style images already deny it; elsewhere deny it meanwhile.
+  local deny=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && deny=1
+  fi
+  local rc=0
+  apt-get "${opts[@]}" install -y -qq --no-install-recommends "$@" >&2 || rc=$?
+  [ -z "$deny" ] || rm -f /usr/sbin/policy-rc.d
+  return "$rc"
 }
 
 status_line() { printf '%-11s %-8s pid=%-8s %s\n' "$1" "$2" "${3:--}" "$4"; }

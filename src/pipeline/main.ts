@@ -12,6 +12,7 @@ import { isTaskName } from './dag.ts';
 import { createBoss, ensureQueues, SCHEDULE_QUEUE, TASK_DEAD_QUEUE, TASK_QUEUE, type TaskJob } from './queue.ts';
 import { executeTask, startRun } from './runner.ts';
 import { abandonTask, activeRun, finishRun, listRuns } from './runs.repository.ts';
+import { startWorkerHealth } from './health.ts';
 import { createTasks } from './tasks/index.ts';
 
 export async function runWorker(config: Config): Promise<number> {
@@ -20,6 +21,8 @@ export async function runWorker(config: Config): Promise<number> {
   const pool = resources.add('postgres', createPool(config.DATABASE_URL, { applicationName: 'covid-etl-worker' }), (p) => p.end());
   const clickhouse = resources.add('clickhouse', createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE }), (c) => c.close());
   const producer = resources.add('kafka producer', createProducer(config.KAFKA_BROKERS, `covid-etl-worker-${process.pid}`), (p) => p.close());
+  const health = await startWorkerHealth(config, { pool, producer, clickhouse, logger });
+  resources.add('health server', health.server, (server) => server.close());
   const boss = createBoss(config, 'worker');
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -61,6 +64,7 @@ export async function runWorker(config: Config): Promise<number> {
     const { run } = await startRun(deps, 'startup');
     logger.info({ runId: run.id }, 'first start: pipeline run started');
   }
+  health.markStarted();
   logger.info({ schedule: config.ETL_SCHEDULE }, 'worker ready');
 
   return new Promise<number>((resolve) => {

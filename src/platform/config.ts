@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
 const url = (protocols: string[]) =>
   z.string().trim().refine(
@@ -74,7 +75,7 @@ const schema = z.object({
   SINK_BATCH_SIZE: positiveInt(10_000),
   SINK_BATCH_MS: positiveInt(1_000),
 
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  PORT: port(8000),
   HOST: z.string().default('0.0.0.0'),
   DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').default('RU'),
   AUTH_RATE_LIMIT: nonNegativeInt(10),
@@ -82,6 +83,18 @@ const schema = z.object({
   DATA_RATE_LIMIT: nonNegativeInt(50),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   HTTP_OVERLOAD_LATENCY_MS: nonNegativeInt(50),
+
+  // Liveness, readiness and /metrics of the worker and the sink (0: any free port, logged).
+  HEALTH_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port(8001),
+  SINK_HEALTH_PORT: port(8002),
+}).superRefine((config, context) => {
+  // Two roles on one host cannot share a port; 0 (any free port) never clashes.
+  const ports: [string, number][] = [['PORT', config.PORT], ['WORKER_HEALTH_PORT', config.WORKER_HEALTH_PORT], ['SINK_HEALTH_PORT', config.SINK_HEALTH_PORT]];
+  for (const [i, [name, value]] of ports.entries()) {
+    const clash = ports.slice(0, i).find(([, other]) => other === value && value !== 0);
+    if (clash) context.addIssue({ code: 'custom', path: [name], message: `must differ from ${clash[0]} (both are ${value})` });
+  }
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

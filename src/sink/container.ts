@@ -2,8 +2,8 @@
 // release in reverse order.
 import { hostname } from 'node:os';
 import type { Config } from '../platform/config.ts';
-import { createClickHouse } from '../platform/clickhouse.ts';
-import { createConsumer, createProducer, ensureTopics } from '../platform/kafka.ts';
+import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.ts';
+import { createConsumer, createProducer, ensureTopics, type StringConsumer } from '../platform/kafka.ts';
 import { Resources } from '../platform/lifecycle.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createSink, type Sink } from './sink.ts';
@@ -12,6 +12,9 @@ import { createClickHouseWriter } from './writer.ts';
 export interface SinkContainer {
   sink: Sink;
   resources: Resources;
+  /** For the health port (src/sink/health.ts). */
+  consumer: StringConsumer;
+  clickhouse: ClickHouseClient;
 }
 
 /** A batch of SINK_BATCH_SIZE rows may take longer than an interactive query: allow at least 30 s. */
@@ -50,7 +53,7 @@ export async function createSinkContainer(config: Config, logger: Logger): Promi
     });
     // Registered last, released first: leave the group before the clients close.
     resources.add('sink', sink, (s) => s.stop());
-    return { sink, resources };
+    return { sink, resources, consumer, clickhouse };
   } catch (error) {
     await resources.close(logger);
     throw error;

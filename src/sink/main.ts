@@ -3,6 +3,7 @@
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createSinkContainer } from './container.ts';
+import { startSinkHealth } from './health.ts';
 
 export { createSink, startSink, type Sink, type SinkDeps, type SinkOptions, type SinkStats } from './sink.ts';
 
@@ -10,7 +11,15 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export async function runSink(config: Config): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 'sink');
-  const { sink, resources } = await createSinkContainer(config, logger);
+  const { sink, resources, consumer, clickhouse } = await createSinkContainer(config, logger);
+  try {
+    const health = await startSinkHealth(config, { sink, consumer, clickhouse, logger });
+    resources.add('health server', health, (server) => server.close());
+  } catch (error) {
+    logger.error({ err: error }, 'sink failed to start its health server');
+    await resources.close(logger);
+    return 1;
+  }
 
   let stopping = false;
   let signalled: (signal: string) => void = () => {};

@@ -16,7 +16,8 @@ export interface TestEnvironment {
 
 /** The configuration the stack was started with (.env and environment), for tests. */
 export function baseConfig(overrides: Record<string, string> = {}): Config {
-  return parseConfig({ ...readEnvironment(), NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });
+  // Health ports: any free one, so the roles of tests running side by side never clash.
+  return parseConfig({ ...readEnvironment(), NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKER_HEALTH_PORT: '0', SINK_HEALTH_PORT: '0', ...overrides });
 }
 
 export async function createTestEnvironment(
