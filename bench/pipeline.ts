@@ -4,9 +4,10 @@
 //   1. end to end: `covid-etl sink` and `covid-etl worker` as processes, `covid-etl run --wait`;
 //      wall time from the run's creation (worker start included) until run --wait exits, which
 //      is after verify saw every row in ClickHouse; task times from the run history; peak memory
-//      (VmHWM) of the worker and the sink, and the worker's memory when idle. Then a later run
-//      (changes branch) with a fresh worker, after one WHO row was revised: the WHO file is read
-//      and diffed whole again, and the weekly posts (a file:// mirror) are loaded;
+//      (VmHWM) of the worker and the sink, and the worker's memory when idle. The first run also
+//      checks the sources and loads the weekly posts (a file:// mirror) after the history. Then
+//      a later run (changes branch) with a fresh worker, after one WHO row was revised: the WHO
+//      file is read and diffed whole again;
 //   2. stages, timed one by one in this process with the worker's own functions: read (stream,
 //      hash, parse, gate input), transform, publish (Kafka, acks=all), recording what was
 //      published (PostgreSQL), the diff a later run makes; then `covid-etl sink` as a process
@@ -176,7 +177,7 @@ async function endToEnd() {
     await sleep(2_000);
     const idleWorker = memoryOf(worker.pid);
 
-    // A later run on the same (idle) worker: WHO revised one row; the weekly posts are new.
+    // A later run on the same (idle) worker: WHO revised one row.
     files.revise();
     const changesMemory = sampler(worker);
     const later = await runWait(env.config, () => idle);
@@ -303,7 +304,7 @@ lines.push('', 'Counts of the historical load (run history):', '');
 for (const t of e2e.history.tasks.filter((t) => t.name.startsWith('load_'))) {
   lines.push(`- ${t.name}: ${Object.entries(t.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
-lines.push('', 'A later run (changes branch; WHO revised one row, 10 weekly posts new), on the idle worker:', '');
+lines.push('', 'A later run (changes branch; WHO revised one row), on the idle worker:', '');
 lines.push('| | |', '|---|---|');
 lines.push(`| wall time, run --wait | **${s(e2e.changes.wallMs)}** |`);
 lines.push(...taskLines(e2e.changes.tasks));

@@ -31,8 +31,11 @@ export const commands: Record<string, Command> = {
     run: async (options) => (await import('./run.ts')).runRun(loadConfig(), { wait: options.wait === true }),
   },
   runs: {
-    summary: 'list recent pipeline runs and their tasks',
-    options: { limit: { type: 'string', description: 'how many runs to list (default 10)' } },
-    run: async (options) => (await import('./runs.ts')).runRuns(loadConfig(), { limit: options.limit }),
+    summary: 'list the most recent pipeline runs (oldest first) and their tasks',
+    options: {
+      limit: { type: 'string', description: 'how many of the most recent runs to list (default 10)' },
+      json: { type: 'boolean', description: 'print JSON ({"runs": [...]}, oldest first) instead of text' },
+    },
+    run: async (options) => (await import('./runs.ts')).runRuns(loadConfig(), { limit: options.limit, json: options.json === true }),
   },
 };

@@ -1,9 +1,13 @@
 // The run's DAG (SPEC 3). Every run gets one row per task; tasks run one at a time in this
-// order, and a branch decision marks the tasks of the branch not taken as skipped.
+// order, and a decision marks the tasks it rules out as skipped. The historical branch goes on
+// to check the sources, so that the very first run leaves the store complete (the weekly posts
+// after WHO's last report for Russia too).
 //
-//   check_history ─(not loaded)─> load_ecdc_2020 ─> load_who ──────────────────────┐
-//        └────────(loaded)──────> check_sources ─(WHO changed)─> load_who_changes ─┤
-//                                       └────────(new weeks)──> load_new_weeks ───┴─> verify
+//   check_history ─(not loaded)─> load_ecdc_2020 ─> load_who ─┐
+//        └────────(loaded)────────────────────────────────────┴─> check_sources
+//   check_sources ─(WHO changed)─> load_who_changes ─┐
+//        ├────────(new weeks)───> load_new_weeks ────┼─> verify
+//        └────────(nothing new)──────────────────────┘
 export const TASKS = [
   'check_history',
   'load_ecdc_2020',
@@ -39,5 +43,5 @@ export interface TaskCounts {
   [other: string]: number | undefined;
 }
 
+/** The historical load: runs until it has succeeded once. */
 export const HISTORY_BRANCH: TaskName[] = ['load_ecdc_2020', 'load_who'];
-export const CHANGES_BRANCH: TaskName[] = ['check_sources', 'load_who_changes', 'load_new_weeks'];

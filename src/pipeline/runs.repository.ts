@@ -44,29 +44,33 @@ export class StaleClaimError extends Error {
 
 type Queryable = Pool | PoolClient;
 
-/** Creates a run with all its tasks pending, or returns the active run (created: false). */
+/**
+ * Creates a run with all its tasks pending, or returns the active run (created: false). The
+ * one-active-run index decides; `ON CONFLICT DO NOTHING` asks it without a failed INSERT, so
+ * joining leaves no unique-violation error in PostgreSQL's log.
+ */
 export async function createOrJoinRun(client: PoolClient, trigger: RunTrigger): Promise<{ run: RunRow; created: boolean }> {
-  await client.query('SAVEPOINT create_run');
-  try {
+  // The active run can finish between the INSERT that met it and the SELECT: then try again.
+  for (let attempt = 0; attempt < 3; attempt++) {
     const { rows } = await client.query<RunRow>(
-      `INSERT INTO etl_runs (trigger, state) VALUES ($1, 'running') RETURNING *`,
+      `INSERT INTO etl_runs (trigger, state) VALUES ($1, 'running')
+       ON CONFLICT ((true)) WHERE state = 'running' DO NOTHING
+       RETURNING *`,
       [trigger],
     );
-    const run = rows[0]!;
-    await client.query(
-      `INSERT INTO etl_tasks (run_id, name, position, state)
-       SELECT $1, name, position, 'pending' FROM unnest($2::text[]) WITH ORDINALITY AS t(name, position)`,
-      [run.id, TASKS],
-    );
-    await client.query('RELEASE SAVEPOINT create_run');
-    return { run, created: true };
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await client.query('ROLLBACK TO SAVEPOINT create_run');
+    const run = rows[0];
+    if (run) {
+      await client.query(
+        `INSERT INTO etl_tasks (run_id, name, position, state)
+         SELECT $1, name, position, 'pending' FROM unnest($2::text[]) WITH ORDINALITY AS t(name, position)`,
+        [run.id, TASKS],
+      );
+      return { run, created: true };
+    }
     const active = await activeRun(client);
-    if (!active) throw new Error('a run was active a moment ago but is gone; try again', { cause: error });
-    return { run: active, created: false };
+    if (active) return { run: active, created: false };
   }
+  throw new Error('runs kept finishing while a run was being started; try again');
 }
 
 export async function activeRun(db: Queryable): Promise<RunRow | undefined> {
@@ -79,6 +83,7 @@ export async function getRun(db: Queryable, runId: string): Promise<RunRow | und
   return rows[0];
 }
 
+/** The `limit` most recent runs, newest first. */
 export async function listRuns(db: Queryable, limit: number): Promise<RunRow[]> {
   const { rows } = await db.query<RunRow>('SELECT * FROM etl_runs ORDER BY id DESC LIMIT $1', [limit]);
   return rows;

@@ -91,12 +91,3 @@ export async function lastPublishedDate(db: Queryable, source: SourceName, count
   );
   return rows[0]?.last ?? undefined;
 }
-
-/** Per source: countries, last date and row count, for status and the CLI. */
-export async function watermarks(db: Queryable): Promise<{ source: SourceName; countries: number; last_date: string; rows: number }[]> {
-  const { rows } = await db.query<{ source: SourceName; countries: number; last_date: string; rows: number }>(
-    `SELECT source, count(DISTINCT country)::int AS countries, to_char(max(date), 'YYYY-MM-DD') AS last_date, count(*)::int AS rows
-       FROM etl_published GROUP BY source ORDER BY source`,
-  );
-  return rows;
-}

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { FILL_POLICIES } from '../domain/transform/types.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -66,7 +67,7 @@ const schema = z.object({
   SOURCE_RETRIES: nonNegativeInt(3),
 
   ETL_SCHEDULE: cronExpression.default('0 3 * * *'),
-  FILL_POLICY: z.enum(['ffill', 'zero']).default('ffill'),
+  FILL_POLICY: z.enum(FILL_POLICIES).default('ffill'),
   QUALITY_MIN_ROW_RATIO: z.coerce.number().min(0).max(1).default(0.9),
   TASK_CLAIM_SECONDS: positiveInt(120),
   TASK_RETRIES: nonNegativeInt(3),

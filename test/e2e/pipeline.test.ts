@@ -39,6 +39,17 @@ const SAVED_WEEKS: [string, number, number][] = [
   ['2024-04-01', 19_954, 69],
 ];
 
+/** The task states of a run of the changes branch that found nothing new. */
+const NOTHING_NEW = {
+  check_history: 'succeeded',
+  load_ecdc_2020: 'skipped',
+  load_who: 'skipped',
+  check_sources: 'succeeded',
+  load_who_changes: 'skipped',
+  load_new_weeks: 'skipped',
+  verify: 'succeeded',
+};
+
 interface TaskRow {
   name: string;
   state: string;
@@ -107,7 +118,7 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     await env?.cleanup();
   });
 
-  it('a first run loads ECDC and WHO: ClickHouse holds exactly the expected (country, date) set, with the files\' values', async (t) => {
+  it('the first run completes the store: ECDC, WHO, then the weekly posts after WHO\'s last report for Russia, with the files\' values', async (t) => {
     // `run --wait` creates the run before the worker exists; the worker's first start then
     // joins it (it starts one of its own only when no run was ever made), so the test knows
     // which run it follows.
@@ -128,16 +139,18 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
       check_history: 'succeeded',
       load_ecdc_2020: 'succeeded',
       load_who: 'succeeded',
-      check_sources: 'skipped',
+      check_sources: 'succeeded',
       load_who_changes: 'skipped',
-      load_new_weeks: 'skipped',
+      load_new_weeks: 'succeeded',
       verify: 'succeeded',
     });
+    assert.equal(tasks.get('load_new_weeks')!.counts.published, SAVED_WEEKS.length * 7);
     const { rowCount } = await pool.query(`SELECT 1 FROM etl_runs`);
     assert.equal(rowCount, 1, 'the worker joined the run instead of starting its own');
 
     const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
-    const expected = expectedHistoryKeys(ecdc, who);
+    const weekKeys = SAVED_WEEKS.flatMap(([monday]) => Array.from({ length: 7 }, (_, i) => `RU:${addDays(monday, i)}`));
+    const expected = new Set([...expectedHistoryKeys(ecdc, who), ...weekKeys]);
     const missing = [...expected].filter((k) => !rows.has(k));
     const extra = [...rows.keys()].filter((k) => !expected.has(k));
     assert.deepEqual({ missing: missing.slice(0, 10), extra: extra.slice(0, 10), nMissing: missing.length, nExtra: extra.length }, { missing: [], extra: [], nMissing: 0, nExtra: 0 });
@@ -166,24 +179,11 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
       assert.deepEqual(sum(week), { cases: total.cases, deaths: total.deaths }, report);
       assert.ok(week.every((r) => r.estimated === 1 && r.source === 'who'), report);
     }
-    // Nothing after Russia's last WHO report (2023-06-05; the zero rows of 06-06 and 06-07 give nothing).
+    // Nothing from WHO after Russia's last WHO report (2023-06-05; the zero rows of 06-06 and
+    // 06-07 give nothing), and no row between it and the first saved post's week.
     assert.equal(rows.has('RU:2023-06-06'), false);
-    previous = rows;
-  });
-
-  it('the next run (changes branch) loads every saved weekly post after WHO\'s last report for Russia, and nothing else', async () => {
-    server.clearRequests();
-    const { branch, tasks } = await run();
-    assert.equal(branch, 'changes');
-    assert.equal(tasks.get('load_who_changes')!.state, 'skipped', 'WHO unchanged');
-    assert.deepEqual(server.requests('who').map((r) => r.status), [304], 'WHO checked by a conditional GET');
-    assert.equal(tasks.get('load_new_weeks')!.state, 'succeeded');
-    assert.equal(tasks.get('load_new_weeks')!.counts.published, SAVED_WEEKS.length * 7);
-
-    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
-    const changes = diff(previous, rows);
-    const expected = SAVED_WEEKS.flatMap(([monday]) => Array.from({ length: 7 }, (_, i) => `RU:${addDays(monday, i)}`)).sort();
-    assert.deepEqual(changes, { added: expected, removed: [], changed: [] });
+    assert.equal([...rows.keys()].filter((k) => k.startsWith('RU:') && k > 'RU:2023-06-05' && k < 'RU:2023-10-23').length, 0);
+    // Every saved weekly post: its 7 days from стопкоронавирус, its totals kept.
     for (const [monday, cases, deaths] of SAVED_WEEKS) {
       const week = span(rows, 'RU', monday, addDays(monday, 6));
       assert.deepEqual(sum(week), { cases, deaths }, monday);
@@ -196,6 +196,16 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     previous = rows;
   });
 
+  it('the next run (changes branch) finds nothing new: WHO answers 304, no new weekly post, nothing published', async () => {
+    server.clearRequests();
+    const { branch, tasks } = await run();
+    assert.equal(branch, 'changes');
+    assert.deepEqual(server.requests('who').map((r) => r.status), [304], 'WHO checked by a conditional GET');
+    assert.deepEqual(states(tasks), NOTHING_NEW);
+    assert.equal(publishedBy(tasks), 0);
+    assert.deepEqual(diff(previous, await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE)), { added: [], removed: [], changed: [] });
+  });
+
   it('a run with no new data publishes nothing and changes no query result', async () => {
     // The same bytes under another ETag (as after a re-upload): the conditional GET gets a 200,
     // the content hash finds nothing new.
@@ -205,15 +215,7 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     assert.deepEqual(server.requests('who').map((r) => r.status), [200]);
     assert.equal((await pool.query<{ gate: { who: { why: string } } }>(`SELECT gate FROM etl_tasks WHERE name = 'check_sources' ORDER BY run_id DESC LIMIT 1`)).rows[0]!.gate.who.why, 'same SHA-256');
     assert.equal(branch, 'changes');
-    assert.deepEqual(states(tasks), {
-      check_history: 'succeeded',
-      load_ecdc_2020: 'skipped',
-      load_who: 'skipped',
-      check_sources: 'succeeded',
-      load_who_changes: 'skipped',
-      load_new_weeks: 'skipped',
-      verify: 'succeeded',
-    });
+    assert.deepEqual(states(tasks), NOTHING_NEW);
     assert.equal(publishedBy(tasks), 0);
     assert.equal(tasks.get('verify')!.counts.expected, 0);
     assert.doesNotMatch(output, /published=[1-9]/);
@@ -301,19 +303,13 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
 
   it('loading everything again (pipeline state forgotten) changes no query result', async () => {
     // As if the pipeline's memory were lost: no "history loaded", no validators, no watermarks,
-    // no record of what was published. The history branch runs again, then the weeks again.
+    // no record of what was published. The history branch runs again, and the weeks in the same run.
     await pool.query('DELETE FROM etl_published');
     await pool.query('DELETE FROM etl_state');
-    const history = await run();
-    assert.equal(history.branch, 'history');
-    assert.ok(publishedBy(history.tasks) > 250_000, `republished everything: ${publishedBy(history.tasks)}`);
+    const again = await run();
+    assert.equal(again.branch, 'history');
+    assert.ok(publishedBy(again.tasks) > 250_000, `republished everything: ${publishedBy(again.tasks)}`);
+    assert.equal(again.tasks.get('load_new_weeks')!.counts.published, (SAVED_WEEKS.length + 1) * 7);
     assert.deepEqual(diff(previous, await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE)), { added: [], removed: [], changed: [] });
-
-    const weeks = await run();
-    assert.equal(weeks.branch, 'changes');
-    assert.equal(weeks.tasks.get('load_new_weeks')!.counts.published, (SAVED_WEEKS.length + 1) * 7);
-    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
-    assert.deepEqual(diff(previous, rows), { added: [], removed: [], changed: [] });
-
   });
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { FaultPipeline, expectedRecords, fullDataset, mergeExpected, report, seconds, waitFor } from '../faults/harness.ts';
+import { FaultPipeline, expectedFirstRun, fullDataset, mergeExpected, report, seconds, waitFor } from '../faults/harness.ts';
 
 function peakRssMb(pid: number): number {
   try {
@@ -31,9 +31,8 @@ describe('load: the sink keeps up with a full historical load', () => {
 
   it('consumer lag returns to zero and every row lands once', async (t) => {
     try {
-      const ecdc = await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY);
-      const who = await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY);
-      const total = ecdc.length + who.length;
+      const { ecdc, who, weeks } = await expectedFirstRun(p);
+      const total = ecdc.length + who.length + weeks.length;
       const sink = p.startSink();
       await waitFor('the sink to join its group', () => /joined the consumer group/.test(sink.output()), 30_000, 50, () => p.logs());
       const began = Date.now();
@@ -54,7 +53,7 @@ describe('load: the sink keeps up with a full historical load', () => {
       }, 180_000, 250, () => p.logs());
       const run = await p.waitRunDone(runId, 120_000);
       assert.equal(run.state, 'succeeded', run.error ?? '');
-      await p.assertDaily(mergeExpected(ecdc, who));
+      await p.assertDaily(mergeExpected(ecdc, who, weeks));
       await p.assertHistoryTruthful();
       peakRss = Math.max(peakRss, peakRssMb(sink.pid));
       const loadWho = await p.task(runId, 'load_who');

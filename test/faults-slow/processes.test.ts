@@ -6,8 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import {
   FaultPipeline,
-  expectedRecords,
-  expectedWeekRecords,
+  expectedFirstRun,
   logLines,
   mergeExpected,
   report,
@@ -28,8 +27,7 @@ describe('faults: worker processes', () => {
     p = await FaultPipeline.create({ dataset: subsetDataset() });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       // WHO arrives slowly (about 10 s) for the first download only: the kill lands mid-task.
       const whoSize = (pipeline.dataset.who as Buffer).length;
       pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 10), times: 1 });
@@ -61,7 +59,7 @@ describe('faults: worker processes', () => {
       assert.ok(logLines(second).some((l) => l.msg === 'task started' && l.task === 'load_who'), 'the new worker ran load_who');
       assert.equal((await pipeline.runs()).length, 1, 'the new worker joined the run, it did not start another');
       await pipeline.waitSinkCaughtUp();
-      await pipeline.assertDaily(mergeExpected(ecdc, who));
+      await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       await pipeline.assertHistoryTruthful();
       report(
         `worker SIGKILL during load_who (claim ${pipeline.config.TASK_CLAIM_SECONDS} s, heartbeat ${Math.max(10, Math.floor(pipeline.config.TASK_CLAIM_SECONDS / 2))} s): ` +
@@ -98,10 +96,9 @@ describe('faults: worker processes', () => {
       pipeline.startSink();
       const next = await pipeline.waitRunDone(await pipeline.startRun(), 60_000);
       assert.equal(next.state, 'succeeded', next.error ?? '');
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       await pipeline.waitSinkCaughtUp();
-      await pipeline.assertDaily(mergeExpected(ecdc, who));
+      await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       report(`worker SIGKILL on the last attempt (TASK_RETRIES=0): run marked failed "${run.error}" ${seconds(settledMs)} after the kill; the next run loaded everything`);
     } catch (error) {
       t.diagnostic(pipeline.logs(80));
@@ -113,8 +110,7 @@ describe('faults: worker processes', () => {
     p = await FaultPipeline.create({ dataset: subsetDataset(), overrides: { SOURCE_TIMEOUT_MS: '90000' } });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       const whoSize = (pipeline.dataset.who as Buffer).length;
       pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 10), times: 1 });
       pipeline.startSink();
@@ -140,7 +136,7 @@ describe('faults: worker processes', () => {
       assert.equal((staleEnd.err as { type?: string }).type, 'StaleClaimError');
       assert.equal((await pipeline.task(runId, 'load_who'))?.attempts, 2);
       await pipeline.waitSinkCaughtUp();
-      await pipeline.assertDaily(mergeExpected(ecdc, who));
+      await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       await pipeline.assertHistoryTruthful();
       report(`stale worker: frozen ${seconds(claimedMs)} until a new worker claimed load_who; resumed, it ended with StaleClaimError ("${String((staleEnd.err as { message?: string }).message)}"); run succeeded, data exact`);
     } catch (error) {
@@ -153,8 +149,7 @@ describe('faults: worker processes', () => {
     p = await FaultPipeline.create({ dataset: subsetDataset() });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       pipeline.startSink();
       const workers = [pipeline.startWorker(), pipeline.startWorker()];
       const runId = await pipeline.firstRunId();
@@ -166,9 +161,9 @@ describe('faults: worker processes', () => {
       const started = workers.flatMap((w) => logLines(w).filter((l) => l.msg === 'task started').map((l) => String(l.task)));
       assert.deepEqual(started.sort(), ['check_history', 'load_ecdc_2020', 'load_who', 'verify']);
       for (const task of await pipeline.tasks(runId)) assert.ok(task.attempts <= 1, `${task.name} ran ${task.attempts} times`);
-      assert.equal(await pipeline.topicEnd(), ecdc.length + who.length, 'every record published once');
+      assert.equal(await pipeline.topicEnd(), ecdc.length + who.length + weeks.length, 'every record published once');
       await pipeline.waitSinkCaughtUp();
-      await pipeline.assertDaily(mergeExpected(ecdc, who));
+      await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       const split = workers.map((w) => logLines(w).filter((l) => l.msg === 'task started').length);
 
       // And a run requested while both are up is still one run.
@@ -187,8 +182,7 @@ describe('faults: worker processes', () => {
     p = await FaultPipeline.create({ dataset: subsetDataset(), overrides: { VERIFY_TIMEOUT_MS: '3000', TASK_RETRIES: '1' } });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       pipeline.startWorker();
       const runId = await pipeline.firstRunId();
       const run = await pipeline.waitRunDone(runId, 60_000);
@@ -201,7 +195,7 @@ describe('faults: worker processes', () => {
       // Nothing was lost: it waits in Kafka for a sink.
       pipeline.startSink();
       await pipeline.waitSinkCaughtUp();
-      await pipeline.assertDaily(mergeExpected(ecdc, who));
+      await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       assert.equal((await pipeline.run(runId))?.state, 'incomplete', 'history is not rewritten');
       report(`no sink: run ${run.state} after ${seconds(run.finished_at!.getTime() - run.started_at.getTime())} ("${run.error}"); the data landed once a sink started`);
     } catch (error) {
@@ -210,17 +204,18 @@ describe('faults: worker processes', () => {
     }
   });
 
-  it('the same run repeated three times (covid-etl run --wait): the first loads what is new, the next two publish nothing and change nothing', async (t) => {
+  it('the same run repeated three times (covid-etl run --wait) after the first run: each publishes nothing and changes nothing', async (t) => {
     p = await FaultPipeline.create({ dataset: subsetDataset() });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       pipeline.startSink();
       pipeline.startWorker();
       const history = await pipeline.waitRunDone(await pipeline.firstRunId(), 60_000);
       assert.equal(history.state, 'succeeded', history.error ?? '');
-      const expected = mergeExpected(ecdc, who, await expectedWeekRecords(pipeline.server, who));
+      // The first run loaded the weekly posts too (SPEC 3: it leaves the store complete).
+      assert.equal((await pipeline.task(history.id, 'load_new_weeks'))?.counts.published, weeks.length);
+      const expected = mergeExpected(ecdc, who, weeks);
 
       const snapshots: string[] = [];
       const published: number[] = [];
@@ -241,8 +236,8 @@ describe('faults: worker processes', () => {
         );
         snapshots.push(`${digest?.n}:${digest?.h}`);
       }
-      assert.deepEqual(published.slice(1), [0, 0], 'the repeated runs publish nothing');
-      assert.ok(published[0]! > 0, 'the first run loads the weekly posts');
+      assert.deepEqual(published, [0, 0, 0], 'the repeated runs publish nothing');
+      assert.ok(weeks.length > 0, 'the dataset has weekly posts after WHO');
       assert.equal(new Set(snapshots).size, 1, 'the deduplicated table did not change');
       assert.equal((await pipeline.runs()).length, 4);
       await pipeline.assertHistoryTruthful();

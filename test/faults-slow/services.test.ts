@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import {
   FaultPipeline,
-  expectedRecords,
+  expectedFirstRun,
   fullDataset,
   logLines,
   managedService,
@@ -36,8 +36,7 @@ describe('faults: services stopped during a run', async () => {
     });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       const sink = pipeline.startSink();
       const worker = pipeline.startWorker();
       const runId = await pipeline.firstRunId();
@@ -54,11 +53,11 @@ describe('faults: services stopped during a run', async () => {
       assert.equal(sink.child.exitCode, null, 'the sink rode through the outage');
       await pipeline.waitSinkCaughtUp(120_000);
       const loadWho = await pipeline.task(runId, 'load_who');
-      const { raw } = await pipeline.assertDaily(mergeExpected(ecdc, who));
+      const { raw } = await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       await pipeline.assertHistoryTruthful();
       report(
         `Kafka stopped with ${at} of ${who.length} WHO records published: down ${seconds(outage.downMs)} (stop ${seconds(outage.stopMs)}, start ${seconds(outage.startMs)}); ` +
-          `load_who attempts ${loadWho?.attempts}; run succeeded ${seconds(doneMs)} after Kafka was back; ${raw} rows before deduplication for ${ecdc.length + who.length} expected; sink kept running`,
+          `load_who attempts ${loadWho?.attempts}; run succeeded ${seconds(doneMs)} after Kafka was back; ${raw} rows before deduplication for ${ecdc.length + who.length + weeks.length} expected; sink kept running`,
       );
     } catch (error) {
       t.diagnostic(pipeline.logs(80));
@@ -70,8 +69,7 @@ describe('faults: services stopped during a run', async () => {
     p = await FaultPipeline.create({ dataset: subsetDataset(), overrides: { TASK_RETRIES: '3', SOURCE_TIMEOUT_MS: '60000' } });
     const pipeline = p;
     try {
-      const ecdc = await expectedRecords('ecdc', pipeline.dataset.ecdc, pipeline.config.FILL_POLICY);
-      const who = await expectedRecords('who', pipeline.dataset.who, pipeline.config.FILL_POLICY);
+      const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       // WHO arrives slowly (about 8 s), so the task is surely in the middle of its work when PostgreSQL goes.
       const whoSize = (pipeline.dataset.who as Buffer).length;
       pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 8), times: 1 });
@@ -88,7 +86,7 @@ describe('faults: services stopped during a run', async () => {
       assert.equal(run.state, 'succeeded', run.error ?? '');
       assert.equal(worker.child.exitCode, null, 'the worker survived the outage');
       await pipeline.waitSinkCaughtUp();
-      await pipeline.assertDaily(mergeExpected(ecdc, who));
+      await pipeline.assertDaily(mergeExpected(ecdc, who, weeks));
       await pipeline.assertHistoryTruthful();
       const tasks = await pipeline.tasks(runId);
       // The worker is still usable: another run works.

@@ -96,6 +96,17 @@ export async function expectedWeekRecords(server: SourceServer, whoRecords: read
   return transformWeeks(crawl.weeks.map((p) => p.week), coverageContext(whoLastRu ? new Map([['RU', whoLastRu]]) : new Map())).records;
 }
 
+/**
+ * What the first run loads from the dataset and the server as they are now (SPEC 3): the history,
+ * then the weekly posts after WHO's last report for Russia.
+ */
+export async function expectedFirstRun(p: Pick<FaultPipeline, 'dataset' | 'config' | 'server'>) {
+  const ecdc = await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY);
+  const who = await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY);
+  const weeks = await expectedWeekRecords(p.server, who);
+  return { ecdc, who, weeks, total: ecdc.length + who.length + weeks.length };
+}
+
 /** The deduplicated view ClickHouse must show: per (country, date) the record of the highest-ranked source. */
 export function mergeExpected(...groups: readonly DailyRecord[][]): Expected {
   const expected: Expected = new Map();

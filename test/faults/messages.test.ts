@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readTopic } from '../integration/sink/support.ts';
 import { weeklyPostHtml } from '../support/source-server.ts';
-import { FaultPipeline, expectedRecords, expectedWeekRecords, mergeExpected, report, subsetDataset, waitFor } from './harness.ts';
+import { FaultPipeline, expectedFirstRun, expectedWeekRecords, mergeExpected, report, subsetDataset, waitFor } from './harness.ts';
 
 const BAD = [
   { key: 'RU:2020-05-01', value: 'this is not JSON', reason: /^not-json: / },
@@ -38,9 +38,8 @@ describe('faults: a non-record message in the data topic', () => {
       const run = await p.waitRunDone(runId, 60_000);
       assert.equal(run.state, 'succeeded', run.error ?? '');
       await p.waitSinkCaughtUp();
-      const ecdc = await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY);
-      const who = await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY);
-      const expected = mergeExpected(ecdc, who);
+      const { ecdc, who, weeks } = await expectedFirstRun(p);
+      const expected = mergeExpected(ecdc, who, weeks);
       // The bad keys (RU 2020-05-0x) do exist in the expected data: with the right values, from the pipeline.
       await p.assertDaily(expected);
 

@@ -4,7 +4,7 @@
 // Worker kills, two workers at once and repeated runs are in test/faults-slow/processes.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FaultPipeline, expectedRecords, mergeExpected, report, seconds, subsetDataset, waitFor } from './harness.ts';
+import { FaultPipeline, expectedFirstRun, mergeExpected, report, seconds, subsetDataset, waitFor } from './harness.ts';
 
 describe('faults: the sink killed with SIGKILL mid-batch', () => {
   let p: FaultPipeline;
@@ -17,10 +17,9 @@ describe('faults: the sink killed with SIGKILL mid-batch', () => {
 
   it('loses nothing and shows nothing twice; a new sink takes over from the last commit', async (t) => {
     try {
-      const ecdc = await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY);
-      const who = await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY);
-      const expected = mergeExpected(ecdc, who);
-      const total = ecdc.length + who.length;
+      const { ecdc, who, weeks } = await expectedFirstRun(p);
+      const expected = mergeExpected(ecdc, who, weeks);
+      const total = ecdc.length + who.length + weeks.length;
 
       // The whole load is in the topic first, so the sink has plenty to do when it is killed.
       p.startWorker();

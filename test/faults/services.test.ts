@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   FaultPipeline,
-  expectedRecords,
+  expectedFirstRun,
   logLines,
   managedService,
   mergeExpected,
@@ -31,9 +31,8 @@ describe('faults: ClickHouse stopped while the sink writes', async () => {
   it('the sink waits and retries, the run succeeds, nothing is lost or doubled', { skip: !managed && 'ClickHouse is not run by infra/stack.sh here' }, async (t) => {
     const sinkLog = () => logLines(p.processes.find((x) => x.role === 'sink')!);
     try {
-      const ecdc = await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY);
-      const who = await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY);
-      const total = ecdc.length + who.length;
+      const { ecdc, who, weeks } = await expectedFirstRun(p);
+      const total = ecdc.length + who.length + weeks.length;
       // WHO arrives slowly (about 8 s), so its records reach Kafka only once ClickHouse is down.
       const whoSize = (p.dataset.who as Buffer).length;
       p.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 8), times: 1 });
@@ -54,7 +53,7 @@ describe('faults: ClickHouse stopped while the sink writes', async () => {
         failedInserts = sinkLog().filter((l) => l.msg === 'ClickHouse insert failed; retrying the same batch').length;
       });
       const upAt = Date.now();
-      const expected = mergeExpected(ecdc, who);
+      const expected = mergeExpected(ecdc, who, weeks);
       await waitFor('every row in ClickHouse', async () => (await p.keyCount()) >= expected.size, 90_000, 100, () => p.logs());
       const caughtUpMs = Date.now() - upAt;
       const run = await p.waitRunDone(runId, 60_000);

@@ -7,7 +7,7 @@
 // layouts) are in test/faults-slow/sources.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FaultPipeline, expectedRecords, failedAttempts, mergeExpected, report, seconds, subsetDataset } from './harness.ts';
+import { FaultPipeline, expectedFirstRun, failedAttempts, mergeExpected, report, seconds, subsetDataset } from './harness.ts';
 
 describe('faults: a source answering 500', () => {
   let p: FaultPipeline;
@@ -49,10 +49,8 @@ describe('faults: a source answering 500', () => {
       const pickupMs = started.started_at!.getTime() - requested;
       const next = await p.waitRunDone(nextId, 60_000);
       assert.equal(next.state, 'succeeded', next.error ?? '');
-      const expected = mergeExpected(
-        await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY),
-        await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY),
-      );
+      const { ecdc, who, weeks } = await expectedFirstRun(p);
+      const expected = mergeExpected(ecdc, who, weeks);
       await p.assertDaily(expected);
       await p.assertHistoryTruthful();
       report(`source 500: run failed after ${retries + 1} attempts in ${seconds(tookMs)} (attempts ${attempts.map((a) => a.ms).join('/')} ms); next run picked up in ${pickupMs} ms`);
@@ -99,11 +97,8 @@ describe('faults: a source that never answers, or stops mid-body (short configur
       assert.equal((await p.task(runId, 'load_ecdc_2020'))?.attempts, 2);
       assert.equal((await p.task(runId, 'load_who'))?.attempts, 2);
 
-      const expected = mergeExpected(
-        await expectedRecords('ecdc', p.dataset.ecdc, p.config.FILL_POLICY),
-        await expectedRecords('who', p.dataset.who, p.config.FILL_POLICY),
-      );
-      await p.assertDaily(expected);
+      const { ecdc: ecdcRecords, who: whoRecords, weeks } = await expectedFirstRun(p);
+      await p.assertDaily(mergeExpected(ecdcRecords, whoRecords, weeks));
       report(`hung source: attempts failed in ${[...ecdc, ...who].map((a) => a.ms).join('/')} ms, then the retries loaded everything`);
     } catch (error) {
       t.diagnostic(p.logs());

@@ -9,8 +9,8 @@ export interface SeriesPoint {
 }
 
 /** How a missing value inside a reported period is filled (rule 4, FILL_POLICY). */
-export type FillPolicy = 'ffill' | 'zero';
-export const FILL_POLICIES: readonly FillPolicy[] = ['ffill', 'zero'];
+export const FILL_POLICIES = ['ffill', 'zero'] as const;
+export type FillPolicy = (typeof FILL_POLICIES)[number];
 
 /** Records that carry `estimated` and why (disjoint: a spread record is never counted as filled). */
 export interface TransformCounts {

@@ -1,7 +1,7 @@
-// check_history: the branch. The historical load runs until it has succeeded once; after that
-// every run checks the sources for anything new.
+// check_history: the branch. The historical load runs until it has succeeded once. Every run,
+// the historical one included, then checks the sources for anything new (SPEC 3).
 import type { Pool } from '../../platform/postgres.ts';
-import { CHANGES_BRANCH, HISTORY_BRANCH } from '../dag.ts';
+import { HISTORY_BRANCH } from '../dag.ts';
 import type { TaskImplementation } from '../runner.ts';
 import { setBranch } from '../runs.repository.ts';
 import { getState } from '../state.repository.ts';
@@ -14,7 +14,7 @@ export function checkHistoryTask(deps: { pool: Pool }): TaskImplementation {
     return {
       counts: {},
       gate: { historyLoaded: loaded },
-      skip: loaded ? HISTORY_BRANCH : CHANGES_BRANCH,
+      skip: loaded ? HISTORY_BRANCH : [],
       commit: (client) => setBranch(client, runId, loaded ? 'changes' : 'history'),
     };
   };

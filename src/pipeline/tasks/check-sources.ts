@@ -10,7 +10,7 @@ import { getState, setState } from '../state.repository.ts';
 import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
 import { hashing } from './hashing.ts';
 import type { Validators } from './load-csv.ts';
-import { crawlNewWeeks } from './stopcoronavirus.ts';
+import { crawlNewWeeks } from './load-new-weeks.ts';
 
 interface WhoCheck {
   changed: boolean;

@@ -6,7 +6,7 @@ import { checkHistoryTask, HISTORY_LOADED } from './check-history.ts';
 import { checkSourcesTask } from './check-sources.ts';
 import type { TaskDeps } from './context.ts';
 import { loadCsvTask } from './load-csv.ts';
-import { loadNewWeeksTask } from './stopcoronavirus.ts';
+import { loadNewWeeksTask } from './load-new-weeks.ts';
 import { verifyTask } from './verify.ts';
 
 export type { TaskDeps };

@@ -40,6 +40,29 @@ describe('pipeline runs', () => {
     await pool.query(`UPDATE etl_runs SET state = 'failed'`);
   });
 
+  it('joining the active run sends no statement that fails (nothing for PostgreSQL to log as an error)', async () => {
+    const { run } = await withTransaction(pool, (client) => createOrJoinRun(client, 'manual'));
+    const failed: string[] = [];
+    const joined = await withTransaction(pool, (client) => {
+      // Every statement the join sends, and the errors PostgreSQL answered (each would be an
+      // ERROR line in its log, e.g. duplicate key value violates "etl_runs_one_active").
+      const watched = new Proxy(client, {
+        get: (target, key, receiver) =>
+          key === 'query'
+            ? (...args: Parameters<typeof client.query>) =>
+                (target.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: Error) => {
+                  failed.push(error.message);
+                  throw error;
+                })
+            : (Reflect.get(target, key, receiver) as unknown),
+      });
+      return createOrJoinRun(watched, 'schedule');
+    });
+    assert.deepEqual({ id: joined.run.id, created: joined.created }, { id: run.id, created: false });
+    assert.deepEqual(failed, []);
+    await pool.query(`UPDATE etl_runs SET state = 'failed'`);
+  });
+
   it('a stale claim cannot complete a newer attempt', async () => {
     const { run } = await withTransaction(pool, (client) => createOrJoinRun(client, 'manual'));
     const stale = await claimTask(pool, run.id, 'check_history');
@@ -73,15 +96,15 @@ describe('pipeline runs', () => {
         await executeTask(deps, { runId: run.id, task, final: true, signal: new AbortController().signal }, () =>
           Promise.resolve({
             counts: { published: 0 },
-            skip: task === 'check_history' ? ['check_sources', 'load_who_changes', 'load_new_weeks'] : [],
+            skip: task === 'check_history' ? ['load_who_changes', 'load_new_weeks'] : [],
           }),
         );
         await boss.complete('etl-task', job.id);
       }
-      assert.deepEqual(executed, ['check_history', 'load_ecdc_2020', 'load_who', 'verify']);
+      assert.deepEqual(executed, ['check_history', 'load_ecdc_2020', 'load_who', 'check_sources', 'verify']);
       assert.equal((await getRun(pool, run.id))?.state, 'succeeded');
       const states = Object.fromEntries((await listTasks(pool, [run.id])).map((t) => [t.name, t.state]));
-      assert.equal(states.check_sources, 'skipped');
+      assert.equal(states.load_new_weeks, 'skipped');
       assert.equal(states.verify, 'succeeded');
     } finally {
       await boss.stop({ graceful: false });
