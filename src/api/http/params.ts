@@ -1,7 +1,8 @@
 // Query and path parameter schemas shared by the routes. They validate to a closed form
-// (a real date, a two-letter code, a known field name), which is what makes it safe to write
+// (a real date, an alpha-2 code, a known field name), which is what makes it safe to write
 // values into ClickHouse SQL; whether a country has data is checked by the data service.
 import { z } from 'zod';
+import { lookupCountry } from '../../domain/country-lookup.ts';
 import { isIsoDate } from '../../domain/dates.ts';
 import { clip } from './problem-limits.ts';
 
@@ -13,13 +14,32 @@ export const dateParam = z
   .refine(isIsoDate, { error: (issue) => `${quote(issue.input)} is not a real date (YYYY-MM-DD)` })
   .meta({ format: 'date', example: '2021-02-01' });
 
-const COUNTRY = /^[A-Za-z]{2}$/;
+/** Why a country as typed was refused, with the countries it may have meant. */
+function countryProblem(input: string): string | null {
+  const found = lookupCountry(input);
+  if (found.ok) return null;
+  const options = found.candidates.map((c) => `${c.country} (${c.name})`).join(', ');
+  return `${quote(input)} ${found.reason}${options ? `; candidates: ${options}` : ''}`;
+}
+
+/** The alpha-2 code of a country a problem-free input names. */
+const toAlpha2 = (input: string) => {
+  const found = lookupCountry(input);
+  return found.ok ? found.country : input;
+};
+
+export const COUNTRY_DESCRIPTION =
+  'ISO 3166-1 alpha-2 (`RU`) or alpha-3 (`RUS`) code, or English name (`Russia`, `Russian Federation`), case-insensitive; ' +
+  'a name that fits several countries (`Korea`) is refused with the candidates';
 
 export const countryParam = z
   .string()
-  .regex(COUNTRY, { error: (issue) => `${quote(issue.input)} is not a two-letter ISO 3166-1 alpha-2 code` })
-  .transform((code) => code.toUpperCase())
-  .meta({ description: 'ISO 3166-1 alpha-2 country code (case-insensitive)', example: 'RU' });
+  .superRefine((value, context) => {
+    const problem = countryProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(toAlpha2)
+  .meta({ description: COUNTRY_DESCRIPTION, example: 'RU' });
 
 /** Items a list parameter takes: more than any real request needs (about 250 countries). */
 export const MAX_LIST_ITEMS = 250;
@@ -54,19 +74,25 @@ function listParam<T extends string>(check: (item: string) => string | null, nor
     .transform((value) => [...new Set(value.split(',').map(normalize))]);
 }
 
-export const countryListParam = listParam(
-  (item) => (COUNTRY.test(item) ? null : `${quote(item)} is not a two-letter ISO 3166-1 alpha-2 code`),
-  (item) => item.toUpperCase(),
-).meta({ description: 'one or more ISO 3166-1 alpha-2 codes, comma-separated; every country when absent', example: 'RU,DE' });
+export const countryListParam = listParam(countryProblem, toAlpha2).meta({
+  description: `one or more countries, comma-separated, each an ${COUNTRY_DESCRIPTION}; every country when absent`,
+  example: 'RU,DEU,France',
+});
 
-export const DAILY_FIELDS = ['country', 'date', 'cases', 'deaths', 'estimated', 'source'] as const;
+/** Every field /v1/daily has: the stored ones, and the country's alpha-3 code and English name. */
+export const DAILY_FIELDS = ['country', 'date', 'cases', 'deaths', 'estimated', 'source', 'estimated_cases', 'estimated_deaths', 'iso3', 'name'] as const;
 export type DailyField = (typeof DAILY_FIELDS)[number];
+/** Without `fields`: the original six columns, then the per-count flags (added at the end, so positions stay). */
+export const DEFAULT_DAILY_FIELDS: readonly DailyField[] = DAILY_FIELDS.slice(0, 8);
 const isDailyField = (item: string): item is DailyField => (DAILY_FIELDS as readonly string[]).includes(item);
 
 export const fieldsParam = listParam(
   (item) => (isDailyField(item) ? null : `${quote(item)} is not a field (${DAILY_FIELDS.join(', ')})`),
   (item) => item as DailyField,
-).meta({ description: `columns to return, comma-separated, in this order: ${DAILY_FIELDS.join(', ')}`, example: 'date,cases,estimated' });
+).meta({
+  description: `columns to return, comma-separated, in this order: any of ${DAILY_FIELDS.join(', ')}; ${DEFAULT_DAILY_FIELDS.join(', ')} when absent`,
+  example: 'date,iso3,name,cases,estimated_cases',
+});
 
 export const FORMATS = ['json', 'csv', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -6,15 +6,10 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '../../platform/clickhouse.ts';
 import { sqlIdentifier, sqlString } from '../../platform/clickhouse.ts';
 import type { ClickHouseProbe } from './clickhouse-probe.ts';
+import { foldCoverage, type CountryCoverage } from './country-coverage.ts';
 import { guarded, storeFailure } from './store-errors.ts';
 
-export interface CountryCoverage {
-  country: string;
-  firstDate: string;
-  lastDate: string;
-  days: number;
-  sources: string[];
-}
+export type { CountryCoverage };
 
 /** One country's whole history, oldest first, as parallel columns. */
 export interface CountrySeries {
@@ -33,6 +28,8 @@ export interface DailyRow {
   deaths: number;
   estimated: boolean;
   source: string;
+  estimated_cases: boolean;
+  estimated_deaths: boolean;
 }
 
 export interface SourceFreshness {
@@ -120,16 +117,18 @@ export function createDailyRepository(
 
     async countries() {
       const rows = await select(
-        `SELECT country, toString(min(date)), toString(max(date)), count(), arrayStringConcat(arraySort(groupUniqArray(source)), ',')
-         FROM ${table} FINAL GROUP BY country ORDER BY country`,
+        `SELECT country, source, toString(min(date)), toString(max(date)), count()
+         FROM ${table} FINAL GROUP BY country, source ORDER BY country, source`,
       );
-      return rows.map(([country, firstDate, lastDate, days, sources]) => ({
-        country: country!,
-        firstDate: firstDate!,
-        lastDate: lastDate!,
-        days: Number(days),
-        sources: unescapeTsv(sources!).split(','),
-      }));
+      return foldCoverage(
+        rows.map(([country, source, firstDate, lastDate, days]) => ({
+          country: country!,
+          source: unescapeTsv(source!),
+          firstDate: firstDate!,
+          lastDate: lastDate!,
+          days: Number(days),
+        })),
+      );
     },
 
     async series(country) {
@@ -168,7 +167,8 @@ export function createDailyRepository(
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
       const result = await guarded('clickhouse', () =>
         clickhouse.query({
-          query: `SELECT country, toString(date), cases, deaths, estimated, source FROM ${table} FINAL ${where} ORDER BY country, date`,
+          query: `SELECT country, toString(date), cases, deaths, estimated, source, estimated_cases, estimated_deaths
+                  FROM ${table} FINAL ${where} ORDER BY country, date`,
           format: 'TabSeparated',
           clickhouse_settings: settings,
         }),
@@ -177,7 +177,7 @@ export function createDailyRepository(
         try {
           for await (const batch of result.stream()) {
             yield (batch as { text: string }[]).map(({ text }) => {
-              const [country, date, cases, deaths, estimated, source] = text.split('\t');
+              const [country, date, cases, deaths, estimated, source, estimatedCases, estimatedDeaths] = text.split('\t');
               return {
                 country: country!,
                 date: date!,
@@ -185,6 +185,8 @@ export function createDailyRepository(
                 deaths: Number(deaths),
                 estimated: estimated === '1',
                 source: unescapeTsv(source!),
+                estimated_cases: estimatedCases === '1',
+                estimated_deaths: estimatedDeaths === '1',
               };
             });
           }

@@ -2,5 +2,13 @@
 import type { CountryCoverage } from '../repositories/daily.repository.ts';
 
 export function toCoverageJson(c: CountryCoverage) {
-  return { country: c.country, first_date: c.firstDate, last_date: c.lastDate, days: c.days, sources: c.sources };
+  return {
+    country: c.country,
+    first_date: c.firstDate,
+    last_date: c.lastDate,
+    days: c.days,
+    missing_days: c.missingDays,
+    sources: c.sources,
+    source_ranges: c.ranges.map((r) => ({ source: r.source, first_date: r.firstDate, last_date: r.lastDate, days: r.days })),
+  };
 }

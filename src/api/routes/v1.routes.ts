@@ -13,7 +13,7 @@ import { API_KEY_SECURITY, DATA_PROBLEMS, problemResponses } from '../http/opena
 import {
   countryListParam,
   countryParam,
-  DAILY_FIELDS,
+  DEFAULT_DAILY_FIELDS,
   dateParam,
   fieldsParam,
   formatParam,
@@ -85,7 +85,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
     },
     async (request, reply) => {
       const { country, start, end } = request.query;
-      const fields = request.query.fields ?? DAILY_FIELDS;
+      const fields = request.query.fields ?? DEFAULT_DAILY_FIELDS;
       const format = chooseFormat(request.query.format, request.headers.accept);
       const countries = country ? [...country].sort() : undefined;
       return replyWithData(deps, request, reply, {

@@ -20,6 +20,9 @@ export interface DailyInsert {
   deaths: number;
   source?: string;
   estimated?: boolean;
+  /** Both default to `estimated`. */
+  estimated_cases?: boolean;
+  estimated_deaths?: boolean;
   version?: number;
 }
 
@@ -83,6 +86,8 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
           deaths: row.deaths,
           source: row.source ?? 'who',
           estimated: row.estimated ? 1 : 0,
+          estimated_cases: (row.estimated_cases ?? row.estimated) ? 1 : 0,
+          estimated_deaths: (row.estimated_deaths ?? row.estimated) ? 1 : 0,
           version: row.version ?? Date.now() * 1000 + i,
           run_id: 1,
         })),

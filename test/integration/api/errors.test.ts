@@ -67,17 +67,19 @@ void describe('bad input', () => {
     }
   });
 
-  void it('400 for an unknown country: not two letters, not ISO, or no data', async () => {
+  void it('400 for an unknown country: no code or name of one, a name of several (with candidates), or no data', async () => {
     for (const endpoint of ['/', '/cases', '/deaths', '/summary', '/v1/daily']) {
-      await expectProblem(`${endpoint}?country=RUS`, 400, 'invalid_request', /country: 'RUS' is not a two-letter/);
-      await expectProblem(`${endpoint}?country=R1`, 400, 'invalid_request', /country/);
-      await expectProblem(`${endpoint}?country=ZZ`, 400, 'unknown_country', /'ZZ': not an ISO 3166-1 alpha-2/);
+      await expectProblem(`${endpoint}?country=R1`, 400, 'invalid_request', /country: 'R1' is not an ISO 3166-1 alpha-2 or alpha-3 code or an English country name/);
+      await expectProblem(`${endpoint}?country=ZZ`, 400, 'invalid_request', /'ZZ' is not an ISO 3166-1/);
+      await expectProblem(`${endpoint}?country=Korea`, 400, 'invalid_request', /'Korea' names no single country; candidates: KP \(North Korea\), KR \(South Korea\)/);
+      await expectProblem(`${endpoint}?country=UK`, 400, 'invalid_request', /candidates: GB \(United Kingdom\)/);
       await expectProblem(`${endpoint}?country=DE`, 400, 'unknown_country', /no data for country 'DE'/);
+      await expectProblem(`${endpoint}?country=Germany`, 400, 'unknown_country', /no data for country 'DE'/);
     }
     await expectProblem('/v1/daily?country=RU,DE,FR', 400, 'unknown_country', /no data for country 'DE', 'FR'/);
-    await expectProblem('/v1/daily?country=RU,', 400, 'invalid_request', /country: '' is not a two-letter/);
-    await expectProblem('/v1/countries/zz/summary', 400, 'unknown_country', /'ZZ'/);
-    await expectProblem('/v1/countries/RUS/summary', 400, 'invalid_request', /country/);
+    await expectProblem('/v1/daily?country=RU,', 400, 'invalid_request', /country: '' is not an ISO/);
+    await expectProblem('/v1/countries/zz/summary', 400, 'invalid_request', /'zz'/);
+    await expectProblem('/v1/countries/DEU/summary', 400, 'unknown_country', /'DE'/);
   });
 
   void it('400 for an unknown field, format or parameter', async () => {
