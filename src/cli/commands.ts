@@ -27,8 +27,14 @@ export const commands: Record<string, Command> = {
   },
   run: {
     summary: 'start a pipeline run (or join the active one)',
-    options: { wait: { type: 'boolean', description: 'wait for the run, show progress, exit 0 only if it succeeded' } },
-    run: async (options) => (await import('./run.ts')).runRun(loadConfig(), { wait: options.wait === true }),
+    options: {
+      wait: { type: 'boolean', description: 'wait for the run, show progress, exit 0 only if it succeeded' },
+      reload: {
+        type: 'string',
+        description: 'ecdc, who, stopcoronavirus (comma-separated) or all: reprocess their whole history and publish what changed',
+      },
+    },
+    run: async (options) => (await import('./run.ts')).runRun(loadConfig(), { wait: options.wait === true, reload: options.reload }),
   },
   runs: {
     summary: 'list the most recent pipeline runs (oldest first) and their tasks',

@@ -22,6 +22,7 @@ export function runsJson(runs: readonly RunRow[], tasks: readonly TaskRow[]) {
       trigger: run.trigger,
       state: run.state,
       branch: run.branch,
+      reload: run.reload,
       started_at: run.started_at.toISOString(),
       finished_at: run.finished_at?.toISOString() ?? null,
       seconds: seconds(run),
@@ -44,7 +45,7 @@ export function runsText(runs: readonly RunRow[], tasks: readonly TaskRow[]): st
   for (const { run, tasks: own } of chronological(runs, tasks)) {
     const took = seconds(run);
     lines.push(
-      `run ${run.id}  ${run.state}  ${run.trigger}  ${run.branch ?? '-'}  ${run.started_at.toISOString()}  ${took === null ? 'running' : `${took.toFixed(1)}s`}${run.error ? `  error: ${run.error}` : ''}`,
+      `run ${run.id}  ${run.state}  ${run.trigger}${run.reload.length ? ` reload=${run.reload.join(',')}` : ''}  ${run.branch ?? '-'}  ${run.started_at.toISOString()}  ${took === null ? 'running' : `${took.toFixed(1)}s`}${run.error ? `  error: ${run.error}` : ''}`,
     );
     for (const task of own) {
       lines.push(`  ${task.name.padEnd(17)} ${task.state.padEnd(9)} attempts=${task.attempts}  ${formatCounts(task.counts)}${task.error ? `  error: ${task.error}` : ''}`);

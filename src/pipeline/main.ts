@@ -1,35 +1,20 @@
-// Composition root of the pipeline worker: opens PostgreSQL, pg-boss, the Kafka producer and
-// ClickHouse, registers the task handler and the cron schedule, and on its first start runs
+// The pipeline worker: registers the task handler, the dead-letter handler and the cron
+// schedule on the clients of its composition root (container.ts), and on its first start runs
 // the pipeline at once. SIGTERM stops taking jobs, lets the current one finish, then closes.
 import type { Job, JobWithMetadata } from 'pg-boss';
 import type { Config } from '../platform/config.ts';
-import { createClickHouse } from '../platform/clickhouse.ts';
-import { createProducer } from '../platform/kafka.ts';
-import { Resources, onShutdownSignal } from '../platform/lifecycle.ts';
+import { onShutdownSignal } from '../platform/lifecycle.ts';
 import { createLogger } from '../platform/logger.ts';
-import { createPool, withTransaction } from '../platform/postgres.ts';
+import { withTransaction } from '../platform/postgres.ts';
+import { createWorkerContainer } from './container.ts';
 import { isTaskName } from './dag.ts';
-import { createBoss, ensureQueues, SCHEDULE_QUEUE, TASK_DEAD_QUEUE, TASK_QUEUE, type TaskJob } from './queue.ts';
+import { SCHEDULE_QUEUE, TASK_DEAD_QUEUE, TASK_QUEUE, type TaskJob } from './queue.ts';
 import { executeTask, startRun } from './runner.ts';
 import { abandonTask, activeRun, finishRun, listRuns } from './runs.repository.ts';
-import { startWorkerHealth } from './health.ts';
-import { createTasks } from './tasks/index.ts';
 
 export async function runWorker(config: Config): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  const resources = new Resources();
-  const pool = resources.add('postgres', createPool(config.DATABASE_URL, { applicationName: 'covid-etl-worker' }), (p) => p.end());
-  const clickhouse = resources.add('clickhouse', createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE }), (c) => c.close());
-  const producer = resources.add('kafka producer', createProducer(config.KAFKA_BROKERS, `covid-etl-worker-${process.pid}`), (p) => p.close());
-  const health = await startWorkerHealth(config, { pool, producer, clickhouse, logger });
-  resources.add('health server', health.server, (server) => server.close());
-  const boss = createBoss(config, 'worker');
-  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  await boss.start();
-  resources.add('job queue', boss, (b) => b.stop({ graceful: true, timeout: 30_000 }));
-  await ensureQueues(boss, config);
-
-  const tasks = createTasks({ config, pool, clickhouse, producer });
+  const { resources, pool, boss, tasks, health } = await createWorkerContainer(config, logger);
   const deps = { pool, boss, logger };
 
   // NOTIFY wakes a worker for a task queued by the previous one, but not when a retry's delay

@@ -3,6 +3,7 @@
 // pipeline state, the next task's job) are written in one transaction that is fenced by the
 // claim token, so only the current attempt can complete it.
 import type { PgBoss } from 'pg-boss';
+import type { SourceName } from '../domain/record.ts';
 import type { Logger } from '../platform/logger.ts';
 import { withTransaction, type Pool, type PoolClient } from '../platform/postgres.ts';
 import type { TaskCounts, TaskName, TaskOutcome } from './dag.ts';
@@ -33,6 +34,8 @@ export interface TaskResult extends TaskOutcome {
 export interface TaskExecution {
   runId: string;
   attempt: number;
+  /** Sources the run reprocesses from their whole history (`run --reload`). */
+  reload: readonly SourceName[];
   signal: AbortSignal;
   logger: Logger;
   progress: (counts: TaskCounts) => void;
@@ -45,10 +48,18 @@ export class IncompleteRunError extends Error {
   override name = 'IncompleteRunError';
 }
 
-/** Starts a run, or joins the active one. The first task is queued in the same transaction. */
-export async function startRun(deps: Pick<RunnerDeps, 'pool' | 'boss'>, trigger: RunTrigger): Promise<{ run: RunRow; created: boolean }> {
+/**
+ * Starts a run, or joins the active one. The first task is queued in the same transaction. A
+ * run that reloads sources is only ever started, never joined: the caller sees `created: false`
+ * and the active run, and may wait for it to end.
+ */
+export async function startRun(
+  deps: Pick<RunnerDeps, 'pool' | 'boss'>,
+  trigger: RunTrigger,
+  reload: readonly SourceName[] = [],
+): Promise<{ run: RunRow; created: boolean }> {
   return withTransaction(deps.pool, async (client) => {
-    const result = await createOrJoinRun(client, trigger);
+    const result = await createOrJoinRun(client, trigger, reload);
     if (result.created) await sendTask(deps.boss, { runId: result.run.id, task: 'check_history' }, client);
     return result;
   });
@@ -71,6 +82,7 @@ export async function executeTask(
     const result = await implementation({
       runId: job.runId,
       attempt: claim.attempt,
+      reload: claim.reload,
       signal: job.signal,
       logger,
       progress: (counts) => logger.info({ counts }, 'progress'),

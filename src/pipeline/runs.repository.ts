@@ -3,6 +3,7 @@
 // lapsed and was retried elsewhere) can never complete a newer attempt.
 import { randomUUID } from 'node:crypto';
 import type { RunState, RunTrigger, TaskState } from '../domain/pipeline-run.ts';
+import type { SourceName } from '../domain/record.ts';
 import type { Pool, PoolClient } from '../platform/postgres.ts';
 import { TASKS, type TaskCounts, type TaskName } from './dag.ts';
 
@@ -26,6 +27,8 @@ export interface RunRow {
   trigger: RunTrigger;
   state: RunState;
   branch: string | null;
+  /** Sources this run reprocesses from their whole history (`run --reload`); empty otherwise. */
+  reload: SourceName[];
   started_at: Date;
   finished_at: Date | null;
   error: string | null;
@@ -36,6 +39,8 @@ export interface Claim {
   task: TaskName;
   token: string;
   attempt: number;
+  /** The run's reloaded sources. */
+  reload: SourceName[];
 }
 
 export class StaleClaimError extends Error {
@@ -49,14 +54,18 @@ type Queryable = Pool | PoolClient;
  * one-active-run index decides; `ON CONFLICT DO NOTHING` asks it without a failed INSERT, so
  * joining leaves no unique-violation error in PostgreSQL's log.
  */
-export async function createOrJoinRun(client: PoolClient, trigger: RunTrigger): Promise<{ run: RunRow; created: boolean }> {
+export async function createOrJoinRun(
+  client: PoolClient,
+  trigger: RunTrigger,
+  reload: readonly SourceName[] = [],
+): Promise<{ run: RunRow; created: boolean }> {
   // The active run can finish between the INSERT that met it and the SELECT: then try again.
   for (let attempt = 0; attempt < 3; attempt++) {
     const { rows } = await client.query<RunRow>(
-      `INSERT INTO etl_runs (trigger, state) VALUES ($1, 'running')
+      `INSERT INTO etl_runs (trigger, state, reload) VALUES ($1, 'running', $2)
        ON CONFLICT ((true)) WHERE state = 'running' DO NOTHING
        RETURNING *`,
-      [trigger],
+      [trigger, reload],
     );
     const run = rows[0];
     if (run) {
@@ -100,16 +109,16 @@ export async function listTasks(db: Queryable, runIds: string[]): Promise<TaskRo
 /** Claims a pending (or lapsed running) task of a running run. Undefined if there is nothing to do. */
 export async function claimTask(db: Queryable, runId: string, task: TaskName): Promise<Claim | undefined> {
   const token = randomUUID();
-  const { rows } = await db.query<{ attempts: number }>(
+  const { rows } = await db.query<{ attempts: number; reload: SourceName[] }>(
     `UPDATE etl_tasks t SET state = 'running', attempts = attempts + 1, claim_token = $3,
             started_at = coalesce(t.started_at, now()), error = NULL
        FROM etl_runs r
       WHERE t.run_id = $1 AND t.name = $2 AND r.id = t.run_id AND r.state = 'running'
         AND t.state IN ('pending', 'running')
-      RETURNING t.attempts`,
+      RETURNING t.attempts, r.reload`,
     [runId, task, token],
   );
-  return rows[0] ? { runId, task, token, attempt: rows[0].attempts } : undefined;
+  return rows[0] ? { runId, task, token, attempt: rows[0].attempts, reload: rows[0].reload } : undefined;
 }
 
 /** Marks the claimed task succeeded (fenced) and the tasks to skip; throws StaleClaimError if the claim is gone. */

@@ -70,9 +70,9 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
 
   const logs = () => `\n--- worker ---\n${worker?.output().slice(-4_000) ?? ''}\n--- sink ---\n${sink.output().slice(-2_000)}`;
 
-  /** `covid-etl run --wait`: exits 0, and the run it followed. */
-  async function run(): Promise<{ id: string; branch: string; output: string; tasks: Map<string, TaskRow> }> {
-    const { code, output } = await runCli(['run', '--wait'], env.config, {}, 180_000);
+  /** `covid-etl run --wait [args]`: exits 0, and the run it followed. */
+  async function run(args: string[] = []): Promise<{ id: string; branch: string; output: string; tasks: Map<string, TaskRow> }> {
+    const { code, output } = await runCli(['run', '--wait', ...args], env.config, {}, 180_000);
     assert.equal(code, 0, `run --wait exited ${code}:\n${output}${logs()}`);
     const id = /run (\d+) (?:started|is already active)/.exec(output)?.[1];
     assert.ok(id, output);
@@ -310,6 +310,57 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     assert.equal(again.branch, 'history');
     assert.ok(publishedBy(again.tasks) > 250_000, `republished everything: ${publishedBy(again.tasks)}`);
     assert.equal(again.tasks.get('load_new_weeks')!.counts.published, (SAVED_WEEKS.length + 1) * 7);
-    assert.deepEqual(diff(previous, await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE)), { added: [], removed: [], changed: [] });
+    const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    assert.deepEqual(diff(previous, rows), { added: [], removed: [], changed: [] });
+    previous = rows;
+  });
+
+  it('after FILL_POLICY changed (ffill → zero), run --reload republishes exactly the filled values that changed; users untouched', async (t) => {
+    await pool.query(`INSERT INTO users (username, password_hash) VALUES ('analyst', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g')`);
+    const users = async () => (await pool.query<Record<string, unknown>>('SELECT id, username, password_hash, created_at FROM users ORDER BY id')).rows;
+    const usersBefore = await users();
+    await worker!.stop();
+    worker = startRole('worker', env.config, { env: { FILL_POLICY: 'zero' } });
+
+    // A filled value changes only to 0 (the other count of its row, if reported, stays).
+    const onlyFillsZeroed = (keys: string[], before: Map<string, Row>, after: Map<string, Row>) =>
+      keys.filter((key) => {
+        const [b, a] = [before.get(key)!, after.get(key)!];
+        const count = (x: number, y: number) => x === y || y === 0;
+        return !(b.estimated === 1 && a.estimated === 1 && b.source === a.source && count(b.cases, a.cases) && count(b.deaths, a.deaths));
+      });
+
+    const whoReload = await run(['--reload', 'who']);
+    assert.match(whoReload.output, new RegExp(`run ${whoReload.id} started \\(reload: who\\)`));
+    assert.deepEqual(states(whoReload.tasks), { ...NOTHING_NEW, load_who: 'succeeded' });
+    let rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    let changes = diff(previous, rows);
+    assert.deepEqual([changes.added, changes.removed], [[], []]);
+    assert.ok(changes.changed.length > 1_000, `changed ${changes.changed.length}`);
+    assert.equal(whoReload.tasks.get('load_who')!.counts.published, changes.changed.length, 'only what changed is published');
+    assert.ok(changes.changed.every((key) => rows.get(key)!.source === 'who'));
+    assert.deepEqual(onlyFillsZeroed(changes.changed, previous, rows), []);
+    t.diagnostic(`--reload who: ${changes.changed.length} WHO rows republished (of ${whoReload.tasks.get('load_who')!.counts.records} records)`);
+    // Spain's missed week of May 2023 (docs/data.md): ffill had repeated 05-05's daily share.
+    assert.deepEqual([previous.get('ES:2023-05-08')!.cases, rows.get('ES:2023-05-08')], [1_692, { cases: 0, deaths: 0, source: 'who', estimated: 1 }]);
+    previous = rows;
+
+    // all: ECDC's filled values change too; WHO and the weekly posts are reprocessed and unchanged.
+    const allReload = await run(['--reload', 'all']);
+    assert.deepEqual(states(allReload.tasks), { ...NOTHING_NEW, load_ecdc_2020: 'succeeded', load_who: 'succeeded', load_new_weeks: 'succeeded' });
+    assert.equal(allReload.tasks.get('load_who')!.counts.published, 0);
+    assert.deepEqual([allReload.tasks.get('load_new_weeks')!.counts.published, allReload.tasks.get('load_new_weeks')!.counts.unchanged], [0, (SAVED_WEEKS.length + 1) * 7]);
+    rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);
+    changes = diff(previous, rows);
+    assert.ok(changes.changed.length > 0);
+    assert.equal(allReload.tasks.get('load_ecdc_2020')!.counts.published, changes.changed.length);
+    assert.ok(changes.changed.every((key) => rows.get(key)!.source === 'ecdc'));
+    assert.deepEqual(onlyFillsZeroed(changes.changed, previous, rows), []);
+    t.diagnostic(`--reload all: ${changes.changed.length} ECDC rows republished, WHO 0, weekly posts 0`);
+
+    const listed = await runCli(['runs', '--json', '--limit', '2'], env.config);
+    const { runs } = JSON.parse(listed.output) as { runs: { id: string; reload: string[] }[] };
+    assert.deepEqual(runs.map((r) => [r.id, r.reload]), [[whoReload.id, ['who']], [allReload.id, ['ecdc', 'who', 'stopcoronavirus']]]);
+    assert.deepEqual(await users(), usersBefore);
   });
 });

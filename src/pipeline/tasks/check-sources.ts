@@ -35,7 +35,7 @@ async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<WhoCheck
 }
 
 export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
-  return async ({ signal, logger }) => {
+  return async ({ signal, logger, reload }) => {
     const skip: TaskName[] = [];
     const who: WhoCheck = await whoChanged(deps, signal).catch((error: unknown) => ({
       changed: true,
@@ -43,7 +43,7 @@ export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
     }));
     if (!who.changed) skip.push('load_who_changes');
 
-    const weeks = await crawlNewWeeks(deps, signal).then(
+    const weeks = await crawlNewWeeks(deps, signal, reload.includes('stopcoronavirus')).then(
       ({ crawl }) => ({ newWeeks: crawl.weeks.length, why: `${crawl.weeks.length} new weekly posts` }),
       (error: unknown) => ({ newWeeks: -1, why: `check failed: ${(error as Error).message}` }),
     );

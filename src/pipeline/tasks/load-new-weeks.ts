@@ -1,6 +1,7 @@
 // The weekly posts of объясняем.рф: which weeks are new, and loading them. A week is new when it
 // ends after the last loaded week and after WHO's last report for Russia (the coverage chain
-// gives WHO those dates).
+// gives WHO those dates). A run that reloads the source takes every week after WHO's last report
+// again, whatever was loaded before.
 import { coverageContext } from '../../domain/transform/coverage.ts';
 import { transformWeeks } from '../../domain/transform/source.ts';
 import { fetchText } from '../../platform/source-fetch.ts';
@@ -13,8 +14,12 @@ import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
 import { QualityGateError } from './errors.ts';
 import { publishSource } from './publish-source.ts';
 
-export async function crawlNewWeeks(deps: TaskDeps, signal: AbortSignal): Promise<{ crawl: CrawlResult; whoLastReport: string | undefined }> {
-  const lastWeekEnd = (await getState<string>(deps.pool, stateKeys.lastWeekEnd)) ?? null;
+export async function crawlNewWeeks(
+  deps: TaskDeps,
+  signal: AbortSignal,
+  reload: boolean,
+): Promise<{ crawl: CrawlResult; whoLastReport: string | undefined }> {
+  const lastWeekEnd = reload ? null : ((await getState<string>(deps.pool, stateKeys.lastWeekEnd)) ?? null);
   const whoLastReport = await lastPublishedDate(deps.pool, 'who', 'RU');
   const after = [lastWeekEnd, whoLastReport ?? null].filter((d): d is string => d !== null).sort().pop() ?? null;
   try {
@@ -35,7 +40,7 @@ export async function crawlNewWeeks(deps: TaskDeps, signal: AbortSignal): Promis
 
 export function loadNewWeeksTask(deps: TaskDeps): TaskImplementation {
   return async (execution) => {
-    const { crawl, whoLastReport } = await crawlNewWeeks(deps, execution.signal);
+    const { crawl, whoLastReport } = await crawlNewWeeks(deps, execution.signal, execution.reload.includes('stopcoronavirus'));
     const weeks = crawl.weeks.map((post) => post.week);
     const context = coverageContext(whoLastReport ? new Map([['RU', whoLastReport]]) : new Map());
     const transformed = transformWeeks(weeks, context);

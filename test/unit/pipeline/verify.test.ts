@@ -20,7 +20,7 @@ function clickhouse(answers: (number | Error)[]): ClickHouseClient {
   } as unknown as ClickHouseClient;
 }
 
-const execution: TaskExecution = { runId: '7', attempt: 1, signal: new AbortController().signal, logger: createLogger('silent', 'test'), progress: () => {} };
+const execution: TaskExecution = { runId: '7', attempt: 1, reload: [], signal: new AbortController().signal, logger: createLogger('silent', 'test'), progress: () => {} };
 
 describe('verify', () => {
   it('waits through ClickHouse errors and succeeds once everything landed', async () => {
