@@ -4,7 +4,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import http from 'node:http';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -25,6 +25,7 @@ import type { ApiKeyService } from './services/api-key.service.ts';
 import type { DataService } from './services/data.service.ts';
 import type { DataVersionService } from './services/data-version.service.ts';
 import { LruCache } from './services/lru-cache.ts';
+import { createReadiness } from './services/readiness.ts';
 import { createRateLimiter } from './services/rate-limiter.ts';
 import type { StatusService } from './services/status.service.ts';
 import type { UsersService } from './services/users.service.ts';
@@ -45,6 +46,17 @@ export interface BuildOptions {
   /** Process metrics (event loop, memory): once per process, so off in tests that build many apps. */
   defaultMetrics?: boolean;
   responseCacheBytes?: number;
+  /** Least time between two readiness probes (services/readiness.ts); tests of outages use 0. */
+  readinessIntervalMs?: number;
+}
+
+const registries = new WeakMap<FastifyInstance, Registry>();
+
+/** The app's metrics registry, for a METRICS_PORT server (http/metrics-server.ts). */
+export function metricsRegistryOf(app: FastifyInstance): Registry {
+  const registry = registries.get(app);
+  if (!registry) throw new Error('not an app built by buildApp');
+  return registry;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -153,11 +165,27 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     maxCachedBody: 4 * 1024 * 1024,
   };
   await app.register(docsRoutes);
-  await app.register(opsRoutes, { checks: deps.checks, metrics });
+  registries.set(app, metrics);
+  await app.register(opsRoutes, {
+    readiness: createReadiness(deps.checks, { minIntervalMs: options.readinessIntervalMs ?? 1_000 }),
+    metrics,
+    metricsHere: config.METRICS_PORT === 0,
+    metricsToken: config.METRICS_TOKEN,
+  });
   await app.register(usersRoutes, { users: deps.users, clock: deps.clock, attemptsPerMinute: config.AUTH_RATE_LIMIT, globalAttemptsPerSecond: config.AUTH_GLOBAL_RATE_LIMIT });
   await app.register(async (scope) => {
     const limiter = createRateLimiter({ limit: config.DATA_RATE_LIMIT, windowMs: 1_000, clock: deps.clock });
-    scope.addHook('onRequest', createAuthHook(deps.apiKeys, limiter, config.DATA_RATE_LIMIT));
+    const failures = createRateLimiter({ limit: config.KEY_FAILURE_LIMIT, windowMs: 60_000, clock: deps.clock });
+    scope.addHook(
+      'onRequest',
+      createAuthHook({
+        apiKeys: deps.apiKeys,
+        limiter,
+        limitPerSecond: config.DATA_RATE_LIMIT,
+        failures,
+        failuresPerMinute: config.KEY_FAILURE_LIMIT,
+      }),
+    );
     await scope.register(seedRoutes, { data: deps.data, reply: dataReply, defaultCountry: config.DEFAULT_COUNTRY });
     await scope.register(v1Routes, { data: deps.data, status: deps.status, versions: deps.versions, reply: dataReply });
   });

@@ -5,7 +5,9 @@ import { createClickHouse } from '../platform/clickhouse.ts';
 import { Resources, onShutdownSignal } from '../platform/lifecycle.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createPool } from '../platform/postgres.ts';
-import { buildApp } from './app.ts';
+import { once } from 'node:events';
+import { buildApp, metricsRegistryOf } from './app.ts';
+import { createMetricsServer } from './http/metrics-server.ts';
 import { createApiDeps, storeTimeoutMs } from './container.ts';
 import { withStatementTimeout } from './repositories/pg-query.ts';
 
@@ -35,6 +37,19 @@ export async function runApi(config: Config): Promise<number> {
         resolve();
       }, logger);
     });
+    if (config.METRICS_PORT !== 0) {
+      const metricsServer = resources.add(
+        'metrics',
+        createMetricsServer(metricsRegistryOf(app), config.METRICS_TOKEN),
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
+      metricsServer.listen(config.METRICS_PORT, '127.0.0.1');
+      await once(metricsServer, 'listening');
+    }
     await app.listen({ port: config.PORT, host: config.HOST });
     await stopped;
     return 0;

@@ -82,8 +82,13 @@ const schema = z.object({
   AUTH_RATE_LIMIT: nonNegativeInt(10),
   AUTH_GLOBAL_RATE_LIMIT: nonNegativeInt(20),
   DATA_RATE_LIMIT: nonNegativeInt(50),
+  KEY_FAILURE_LIMIT: nonNegativeInt(60),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   HTTP_OVERLOAD_LATENCY_MS: nonNegativeInt(50),
+
+  // 0: /metrics on the API port; else only on 127.0.0.1:METRICS_PORT.
+  METRICS_PORT: port(0),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
   // Liveness, readiness and /metrics of the worker and the sink (0: any free port, logged).
   HEALTH_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -91,7 +96,7 @@ const schema = z.object({
   SINK_HEALTH_PORT: port(8002),
 }).superRefine((config, context) => {
   // Two roles on one host cannot share a port; 0 (any free port) never clashes.
-  const ports: [string, number][] = [['PORT', config.PORT], ['WORKER_HEALTH_PORT', config.WORKER_HEALTH_PORT], ['SINK_HEALTH_PORT', config.SINK_HEALTH_PORT]];
+  const ports: [string, number][] = [['PORT', config.PORT], ['WORKER_HEALTH_PORT', config.WORKER_HEALTH_PORT], ['SINK_HEALTH_PORT', config.SINK_HEALTH_PORT], ['METRICS_PORT', config.METRICS_PORT]];
   for (const [i, [name, value]] of ports.entries()) {
     const clash = ports.slice(0, i).find(([, other]) => other === value && value !== 0);
     if (clash) context.addIssue({ code: 'custom', path: [name], message: `must differ from ${clash[0]} (both are ${value})` });

@@ -22,8 +22,9 @@
 // is answered at once, before routing, authentication or any parsing, with a fixed 503 problem
 // and `Retry-After: 1` (a few microseconds instead of a full answer), so the admitted work
 // finishes in bounded time; once the offered load drops the share is back to 1 within about a
-// second. Health, readiness and metrics are never shed (an orchestrator must not restart or
-// drain a server for being busy, and monitoring must see it).
+// second. Health and readiness are never shed (an orchestrator must not restart or drain a server
+// for being busy; both cost no store work); metrics are (scrapes are retried, and a metrics
+// flood must not be the one way past the shedder).
 //
 // The floor (`minAdmitted`, 10%) is there because refusing is cheap but not free: with the
 // excess answered 503 the event loop may still be too busy to bring the latency under the mark,
@@ -60,7 +61,8 @@ export interface LoadShedder {
   admitted(): number;
 }
 
-const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
+// /readyz answers from a cached probe (services/readiness.ts); /metrics is shed like the rest.
+const EXEMPT = new Set(['/healthz', '/readyz']);
 
 const BODY = Buffer.from(JSON.stringify(problemBody('unavailable', 'the server is overloaded; retry after the time in Retry-After')));
 

@@ -64,13 +64,13 @@ export function sendProblem(
   reply: FastifyReply,
   code: ProblemCode,
   detail: string,
-  details: ErrorDetails & { allow?: string } = {},
+  details: ErrorDetails & { allow?: string; challenge?: string } = {},
 ): FastifyReply {
   const body = problemBody(code, detail, details);
   reply.code(body.status).header('content-type', PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store');
   // A problem must not carry the validators of the representation it replaced.
   reply.removeHeader('etag');
-  if (body.status === 401) reply.header('www-authenticate', WWW_AUTHENTICATE);
+  if (body.status === 401) reply.header('www-authenticate', details.challenge ?? WWW_AUTHENTICATE);
   if (details.retryAfterSeconds !== undefined) reply.header('retry-after', String(details.retryAfterSeconds));
   if (details.allow) reply.header('allow', details.allow);
   // Sent as a string so no response schema or serializer can alter it; never larger than

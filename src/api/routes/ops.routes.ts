@@ -1,15 +1,23 @@
-// Health and operations: liveness, readiness (both stores answer), Prometheus metrics.
+// Health and operations: liveness, readiness (both stores answer, from a cached probe:
+// services/readiness.ts), Prometheus metrics (on this port unless METRICS_PORT moves them, behind
+// METRICS_TOKEN when set).
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { metricsAuthorized } from '../http/metrics-access.ts';
 import { sendProblem } from '../http/problem.ts';
+import type { Readiness } from '../services/readiness.ts';
 
 export interface OpsRoutesOptions {
-  checks: Record<'postgres' | 'clickhouse', () => Promise<void>>;
+  readiness: Readiness;
   metrics: Registry;
+  /** Serve /metrics here (false when METRICS_PORT serves them on loopback). */
+  metricsHere: boolean;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
-export const opsRoutes: FastifyPluginCallbackZod<OpsRoutesOptions> = (app, { checks, metrics }, done) => {
+export const opsRoutes: FastifyPluginCallbackZod<OpsRoutesOptions> = (app, { readiness, metrics, metricsHere, metricsToken }, done) => {
   const tags = ['operations'];
   app.get(
     '/healthz',
@@ -30,18 +38,22 @@ export const opsRoutes: FastifyPluginCallbackZod<OpsRoutesOptions> = (app, { che
       },
     },
     async (_request, reply) => {
-      const entries = Object.entries(checks);
-      const results = await Promise.allSettled(entries.map(([, check]) => check()));
-      const down = entries.filter((_, i) => results[i]!.status === 'rejected').map(([name]) => name);
+      const { down } = await readiness.current();
       reply.header('cache-control', 'no-store');
       if (down.length > 0) return sendProblem(reply, 'unavailable', `not reachable: ${down.join(', ')}`);
       return { status: 'ready' as const, postgres: 'up' as const, clickhouse: 'up' as const };
     },
   );
 
-  app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {
-    reply.header('cache-control', 'no-store').type(metrics.contentType);
-    return metrics.metrics();
-  });
+  if (metricsHere) {
+    app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (text format)' } }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (!metricsAuthorized(request.headers.authorization, metricsToken)) {
+        return sendProblem(reply, 'unauthenticated', 'metrics need the token in Authorization: Bearer', { challenge: 'Bearer realm="metrics"' });
+      }
+      reply.type(metrics.contentType);
+      return metrics.metrics();
+    });
+  }
   done();
 };

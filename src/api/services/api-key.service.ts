@@ -5,7 +5,10 @@
 // through another replica keeps working here for at most `positiveTtlMs`. Unknown keys are
 // remembered too (`negativeTtlMs`): a digest that was unknown can never become valid later,
 // since keys are 256 random bits and a revoked key never comes back, so that cache cannot be
-// wrong; it only spares the database from repeated guesses.
+// wrong; it only spares the database from repeated guesses. The two kinds live in separate maps,
+// each with its own bound, so a flood of random keys evicts only other unknown keys, never a
+// real one; and a per-address limit on failed checks (http/authenticate.ts) stops the lookups
+// of a client that keeps guessing.
 import type { Clock } from '../repositories/clock.ts';
 import type { UsersRepository } from '../repositories/users.repository.ts';
 import { AppError } from '../errors.ts';
@@ -16,15 +19,20 @@ export interface ApiKeyService {
   authenticate(key: string | undefined): Promise<string>;
   /** Forgets keys that were just revoked in this process. */
   forget(digests: readonly Buffer[]): void;
+  /** Whether authenticating this key now would need no database lookup (a live cache entry). */
+  isCached(key: string): boolean;
 }
 
 export interface ApiKeyCacheOptions {
   positiveTtlMs: number;
   negativeTtlMs: number;
+  /** Bound of each of the two caches (known keys, unknown keys). */
   maxEntries: number;
 }
 
 export const DEFAULT_KEY_CACHE: ApiKeyCacheOptions = { positiveTtlMs: 5_000, negativeTtlMs: 60_000, maxEntries: 100_000 };
+
+type Cache = Map<string, Entry>;
 
 interface Entry {
   userId: string | null;
@@ -36,16 +44,29 @@ export function createApiKeyService(
   clock: Clock,
   options: ApiKeyCacheOptions = DEFAULT_KEY_CACHE,
 ): ApiKeyService {
-  const cache = new Map<string, Entry>();
+  const known: Cache = new Map();
+  const unknown: Cache = new Map();
   const lookups = new Map<string, Promise<string | null>>();
 
   const remember = (id: string, userId: string | null) => {
+    const cache = userId === null ? unknown : known;
     if (cache.size >= options.maxEntries) {
       // Drop the oldest insertion; entries also expire, so this only matters under a flood.
       const oldest = cache.keys().next();
       if (!oldest.done) cache.delete(oldest.value);
     }
     cache.set(id, { userId, expiresAt: clock.now() + (userId === null ? options.negativeTtlMs : options.positiveTtlMs) });
+  };
+
+  /** The live cache entry of a digest, if any (expired ones are dropped). */
+  const cached = (id: string): Entry | undefined => {
+    for (const cache of [known, unknown]) {
+      const entry = cache.get(id);
+      if (!entry) continue;
+      if (entry.expiresAt > clock.now()) return entry;
+      cache.delete(id);
+    }
+    return undefined;
   };
 
   const lookup = (id: string): Promise<string | null> => {
@@ -77,14 +98,8 @@ export function createApiKeyService(
     async authenticate(key) {
       if (key === undefined || !isWellFormedApiKey(key)) throw refuse();
       const id = apiKeyDigestText(key);
-      const entry = cache.get(id);
-      let userId: string | null;
-      if (entry && entry.expiresAt > clock.now()) {
-        userId = entry.userId;
-      } else {
-        cache.delete(id);
-        userId = await lookup(id);
-      }
+      const entry = cached(id);
+      const userId = entry ? entry.userId : await lookup(id);
       if (userId === null) throw refuse();
       return userId;
     },
@@ -92,9 +107,13 @@ export function createApiKeyService(
     forget(digests) {
       for (const digest of digests) {
         const id = digest.toString('base64');
-        cache.delete(id);
+        known.delete(id);
         lookups.delete(id);
       }
+    },
+
+    isCached(key) {
+      return isWellFormedApiKey(key) && cached(apiKeyDigestText(key)) !== undefined;
     },
   };
 }

@@ -8,6 +8,8 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 export interface RateLimiter {
   /** Takes one token for `key`; a limit of 0 means no limit. */
   take(key: string): RateDecision;
+  /** Whether `take` would allow now, without taking anything. */
+  peek(key: string): RateDecision;
 }
 
 interface Bucket {
@@ -18,7 +20,7 @@ interface Bucket {
 const ALLOWED: RateDecision = { allowed: true };
 
 export function createRateLimiter({ limit, windowMs, clock }: { limit: number; windowMs: number; clock: Clock }): RateLimiter {
-  if (limit === 0) return { take: () => ALLOWED };
+  if (limit === 0) return { take: () => ALLOWED, peek: () => ALLOWED };
   const perMs = limit / windowMs;
   const buckets = new Map<string, Bucket>();
   let lastSweep = clock.now();
@@ -28,6 +30,8 @@ export function createRateLimiter({ limit, windowMs, clock }: { limit: number; w
     for (const [key, bucket] of buckets) if (now - bucket.updatedAt >= windowMs) buckets.delete(key);
     lastSweep = now;
   };
+
+  const refused = (tokens: number): RateDecision => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) });
 
   return {
     take(key) {
@@ -45,7 +49,13 @@ export function createRateLimiter({ limit, windowMs, clock }: { limit: number; w
         bucket.tokens -= 1;
         return ALLOWED;
       }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+      return refused(bucket.tokens);
+    },
+    peek(key) {
+      const bucket = buckets.get(key);
+      if (!bucket) return ALLOWED;
+      const tokens = Math.min(limit, bucket.tokens + (clock.now() - bucket.updatedAt) * perMs);
+      return tokens >= 1 ? ALLOWED : refused(tokens);
     },
   };
 }

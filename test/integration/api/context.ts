@@ -51,7 +51,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function createApiTestContext(options: ContextOptions = {}): Promise<ApiTestContext> {
   const env = await createTestEnvironment({
-    overrides: { AUTH_RATE_LIMIT: '0', AUTH_GLOBAL_RATE_LIMIT: '0', DATA_RATE_LIMIT: '0', ...options.overrides },
+    overrides: { AUTH_RATE_LIMIT: '0', AUTH_GLOBAL_RATE_LIMIT: '0', DATA_RATE_LIMIT: '0', KEY_FAILURE_LIMIT: '0', ...options.overrides },
   });
   const { config } = env;
   const pool = createPool(withStatementTimeout(config.DATABASE_URL, storeTimeoutMs(config)), { max: 4 });

@@ -157,7 +157,7 @@ void describe('stores down', () => {
   let key: string;
 
   before(async () => {
-    env = await createTestEnvironment({ overrides: { AUTH_RATE_LIMIT: '0', DATA_RATE_LIMIT: '0', CLICKHOUSE_QUERY_TIMEOUT_MS: String(TIMEOUT_MS) } });
+    env = await createTestEnvironment({ overrides: { AUTH_RATE_LIMIT: '0', DATA_RATE_LIMIT: '0', KEY_FAILURE_LIMIT: '0', CLICKHOUSE_QUERY_TIMEOUT_MS: String(TIMEOUT_MS) } });
     const pgUrl = new URL(env.config.DATABASE_URL);
     const chUrl = new URL(env.config.CLICKHOUSE_URL);
     pgProxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
@@ -171,6 +171,8 @@ void describe('stores down', () => {
     // A clock that stands still: a key checked once stays cached, whatever the test's pace.
     app = await buildApp(await createApiDeps({ config, logger: pino({ level: 'silent' }), pool, clickhouse, clock: fakeClock() }), {
       defaultMetrics: false,
+      // Readiness must follow each outage at once here, not after its 1 s cache.
+      readinessIntervalMs: 0,
     });
     close = async () => {
       await app.close();

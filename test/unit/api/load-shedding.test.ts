@@ -74,7 +74,7 @@ void describe('load shedding: the server', () => {
     return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   };
 
-  void it('when not admitting: a fixed 503 problem with Retry-After, except health, readiness and metrics', async () => {
+  void it('when not admitting: a fixed 503 problem with Retry-After, except health and readiness (metrics are shed)', async () => {
     let now = 0;
     const shedder = createLoadShedder({ overloadMs: 50, minAnswers: 2, minInFlight: 1, now: () => now, random: () => 0.99 });
     // Every answer takes 60 ms (of this clock): slow windows, one after the other.
@@ -93,7 +93,10 @@ void describe('load shedding: the server', () => {
         status: 503,
         detail: 'the server is overloaded; retry after the time in Retry-After',
       });
-      for (const path of ['/healthz', '/readyz', '/metrics', '/healthz?x=1']) assert.equal((await fetch(`${url}${path}`)).status, 200, path);
+      for (const path of ['/healthz', '/readyz', '/healthz?x=1']) assert.equal((await fetch(`${url}${path}`)).status, 200, path);
+      let shedMetrics = 0;
+      for (let i = 0; i < 5; i++) if ((await fetch(`${url}/metrics`)).status === 503) shedMetrics++;
+      assert.equal(shedMetrics, 5, '/metrics is shed like the data endpoints');
     } finally {
       server.close();
     }
