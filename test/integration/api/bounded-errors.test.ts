@@ -45,7 +45,8 @@ void describe('bounded error answers', () => {
 
   void it('a repeated bad item is one issue; many distinct ones are counted, not listed', async () => {
     const same = await problem(`/v1/daily?fields=${Array(200).fill('x').join(',')}`);
-    assert.deepEqual(same.body.errors?.map((e) => e.detail), ["'x' is not a field (country, date, cases, deaths, estimated, source)"]);
+    assert.equal(same.body.errors?.length, 1);
+    assert.match(same.body.errors[0]!.detail, /^'x' is not a field \(/);
     const distinct = await problem(`/v1/daily?country=${Array.from({ length: 250 }, (_, i) => `c${i}`).join(',')}`);
     assert.equal(distinct.body.errors?.length, 4);
     assert.equal(distinct.body.errors?.[3]?.detail, 'and 247 more invalid items');
