@@ -50,7 +50,7 @@ void describe('bounded error answers', () => {
     const distinct = await problem(`/v1/daily?country=${Array.from({ length: 250 }, (_, i) => `c${i}`).join(',')}`);
     assert.equal(distinct.body.errors?.length, 4);
     assert.equal(distinct.body.errors?.[3]?.detail, 'and 247 more invalid items');
-    assert.match(distinct.body.detail, /^country: 'c0' is not a two-letter .* \(and 3 more problems; see errors\)$/);
+    assert.match(distinct.body.detail, /^country: 'c0' is not .* \(and 3 more problems; see errors\)$/);
   });
 
   void it('long values and names are clipped where they are echoed', async () => {
