@@ -13,6 +13,7 @@ import type { DataReplyDeps } from './http/data-reply.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
 import { installMetrics } from './http/metrics.ts';
+import { installPipelineMetrics } from './http/pipeline-metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './http/problem.ts';
 import type { Clock } from './repositories/clock.ts';
@@ -113,6 +114,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     done(null, payload);
   });
   const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? true });
+  installPipelineMetrics(metrics, { status: deps.status, versions: deps.versions, logger: deps.logger });
   new Counter({
     name: 'http_requests_shed_total',
     help: 'Requests answered 503 at once by the load shedder (HTTP_OVERLOAD_LATENCY_MS)',

@@ -17,7 +17,7 @@ import { createUsersRepository } from './repositories/users.repository.ts';
 import { createApiKeyService, DEFAULT_KEY_CACHE, type ApiKeyCacheOptions } from './services/api-key.service.ts';
 import { createDataService } from './services/data.service.ts';
 import { createDataVersionService, DEFAULT_VERSION_CHECK_INTERVAL_MS } from './services/data-version.service.ts';
-import { createStatusService } from './services/status.service.ts';
+import { createStatusService, type StatusSettings } from './services/status.service.ts';
 import { gatedHasher } from './services/hash-gate.ts';
 import { createUsersService } from './services/users.service.ts';
 
@@ -32,6 +32,19 @@ export interface ApiClients {
   keyCache?: ApiKeyCacheOptions;
   /** Least time between the starts of two data version checks (data-version.service.ts). */
   versionCheckIntervalMs?: number;
+}
+
+/** What the API says shapes the data: the worker reads the same configuration (.env, compose's env_file). */
+export function statusSettings(config: Config): StatusSettings {
+  return {
+    fillPolicy: config.FILL_POLICY,
+    schedule: config.ETL_SCHEDULE,
+    sources: [
+      { source: 'ecdc', location: config.SOURCE_ECDC_URL, staleAfterDays: config.SOURCE_ECDC_STALE_DAYS },
+      { source: 'who', location: config.SOURCE_WHO_URL, staleAfterDays: config.SOURCE_WHO_STALE_DAYS },
+      { source: 'stopcoronavirus', location: config.SOURCE_STOPCORONAVIRUS_URL, staleAfterDays: config.SOURCE_STOPCORONAVIRUS_STALE_DAYS },
+    ],
+  };
 }
 
 /**
@@ -70,7 +83,7 @@ export async function createApiDeps({
       minIntervalMs: versionCheckIntervalMs,
       clock: { now: () => performance.now() },
     }),
-    status: createStatusService(createPipelineStatusRepository(pool, timeoutMs), data),
+    status: createStatusService(createPipelineStatusRepository(pool, timeoutMs), data, statusSettings(config), clock),
     checks: {
       postgres: () => guarded('postgres', async () => void (await pool.query(timedQuery('SELECT 1', [], timeoutMs)))),
       clickhouse: () => daily.ping(),

@@ -8,6 +8,7 @@ import { FILL_POLICIES } from '../domain/transform/types.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const staleDays = (fallback: number) => z.coerce.number().int().min(0).max(3_650, 'must be at most 3650 days (0 = never stale)').default(fallback);
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
 const url = (protocols: string[]) =>
@@ -65,6 +66,11 @@ const schema = z.object({
   SOURCE_CONNECT_TIMEOUT_MS: positiveInt(30_000),
   SOURCE_IDLE_TIMEOUT_MS: positiveInt(30_000),
   SOURCE_RETRIES: nonNegativeInt(3),
+  // A source that brought nothing new for longer than this many days is stale (SPEC 4): WHO and
+  // the weekly posts report weekly at least. 0 = never stale: ECDC's release is final (2020).
+  SOURCE_ECDC_STALE_DAYS: staleDays(0),
+  SOURCE_WHO_STALE_DAYS: staleDays(14),
+  SOURCE_STOPCORONAVIRUS_STALE_DAYS: staleDays(14),
 
   ETL_SCHEDULE: cronExpression.default('0 3 * * *'),
   FILL_POLICY: z.enum(FILL_POLICIES).default('ffill'),

@@ -34,8 +34,10 @@ export interface DailyRow {
 
 export interface SourceFreshness {
   source: string;
+  firstDate: string;
   lastDate: string;
-  days: number;
+  /** Rows of this source, over all countries (not days). */
+  rows: number;
   /** When the newest row of this source reached ClickHouse (ISO timestamp); null if not recorded. */
   lastInsertedAt: string | null;
 }
@@ -149,13 +151,14 @@ export function createDailyRepository(
 
     async freshness() {
       const rows = await select(
-        `SELECT source, toString(max(date)), count(), toUnixTimestamp(max(inserted_at))
+        `SELECT source, toString(min(date)), toString(max(date)), count(), toUnixTimestamp(max(inserted_at))
          FROM ${table} FINAL GROUP BY source ORDER BY source`,
       );
-      return rows.map(([source, lastDate, days, insertedAt]) => ({
+      return rows.map(([source, firstDate, lastDate, count, insertedAt]) => ({
         source: unescapeTsv(source!),
+        firstDate: firstDate!,
         lastDate: lastDate!,
-        days: Number(days),
+        rows: Number(count),
         // 0 when the writer left inserted_at out (18.16 fills omitted JSONEachRow columns with 0).
         lastInsertedAt: Number(insertedAt) > 0 ? new Date(Number(insertedAt) * 1000).toISOString() : null,
       }));

@@ -33,6 +33,8 @@ export interface PipelineStatusRepository {
   lastRun(): Promise<{ run: RunSummary; tasks: TaskExecution[] } | null>;
   /** The latest execution of each task that ran at all (pending and skipped ones do not count). */
   lastExecutions(): Promise<TaskExecution[]>;
+  /** The latest run that is over (succeeded, failed or incomplete). */
+  lastFinishedRun(): Promise<{ id: number; state: RunState; finishedAt: string | null } | null>;
 }
 
 interface TaskRow {
@@ -92,6 +94,13 @@ export function createPipelineStatusRepository(pool: Pool, queryTimeoutMs: numbe
         },
         tasks: tasks.map(toTask),
       };
+    },
+
+    async lastFinishedRun() {
+      const [run] = await query<{ id: string; state: RunState; finished_at: Date | null }>(
+        "SELECT id, state, finished_at FROM etl_runs WHERE state <> 'running' ORDER BY id DESC LIMIT 1",
+      );
+      return run ? { id: Number(run.id), state: run.state, finishedAt: iso(run.finished_at) } : null;
     },
 
     async lastExecutions() {

@@ -164,8 +164,8 @@ void describe('/v1', () => {
       before.freshness.map((f) => [f.source, f.last_date]),
       [
         ['ecdc', '2020-12-14'],
-        ['stopcoronavirus', '2024-01-07'],
         ['who', '2021-03-04'],
+        ['stopcoronavirus', '2024-01-07'],
       ],
     );
 

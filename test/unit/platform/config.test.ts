@@ -46,6 +46,10 @@ describe('config', () => {
     ['SOURCE_CONNECT_TIMEOUT_MS', '0'],
     ['SOURCE_IDLE_TIMEOUT_MS', 'soon'],
     ['SOURCE_CONNECT_TIMEOUT_MS', '-5'],
+    ['SOURCE_WHO_STALE_DAYS', '-1'],
+    ['SOURCE_STOPCORONAVIRUS_STALE_DAYS', 'two weeks'],
+    ['SOURCE_ECDC_STALE_DAYS', '99999'],
+    ['SOURCE_WHO_STALE_DAYS', '1.5'],
   ] as const) {
     it(`stops with a message naming ${name} when it is ${value}`, () => {
       assert.throws(() => parseConfig({ [name]: value }), (error: unknown) => {
@@ -55,6 +59,12 @@ describe('config', () => {
       });
     });
   }
+
+  it('staleness per source: 14 days for WHO and the weekly posts, never for the final ECDC release', () => {
+    const config = parseConfig({});
+    assert.deepEqual([config.SOURCE_ECDC_STALE_DAYS, config.SOURCE_WHO_STALE_DAYS, config.SOURCE_STOPCORONAVIRUS_STALE_DAYS], [0, 14, 14]);
+    assert.equal(parseConfig({ SOURCE_WHO_STALE_DAYS: '3' }).SOURCE_WHO_STALE_DAYS, 3);
+  });
 
   it('accepts file:// source locations', () => {
     assert.equal(parseConfig({ SOURCE_ECDC_URL: 'file:///data/ecdc.csv' }).SOURCE_ECDC_URL, 'file:///data/ecdc.csv');
