@@ -6,7 +6,7 @@ import type { CountrySeries } from '../repositories/daily.repository.ts';
 import type { DataService } from '../services/data.service.ts';
 import { replyWithData, type DataReplyDeps } from '../http/data-reply.ts';
 import { API_KEY_SECURITY, DATA_PROBLEMS, problemResponses } from '../http/openapi.ts';
-import { countryParam, dateParam, rangeDescription, withDateRange } from '../http/params.ts';
+import { COUNTRY_DESCRIPTION, countryParam, dateParam, rangeDescription, withDateRange } from '../http/params.ts';
 import { dateSchema, JSON_TYPE } from './common.schema.ts';
 import { summarySchema } from './summary.schema.ts';
 
@@ -38,8 +38,22 @@ function columns(series: CountrySeries, names: readonly ('cases' | 'deaths')[], 
   return Buffer.from(JSON.stringify(body));
 }
 
+/**
+ * The body of these answers cannot say which country it is for, and without `country` it is
+ * DEFAULT_COUNTRY's, not the world's: Content-Location gives the full query that was answered.
+ */
+export function answeredLocation(path: string, query: { country: string; start?: string | undefined; end?: string | undefined }): string {
+  const params = new URLSearchParams({ country: query.country });
+  if (query.start !== undefined) params.set('start', query.start);
+  if (query.end !== undefined) params.set('end', query.end);
+  return `${path}?${params.toString()}`;
+}
+
 export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { data, reply: deps, defaultCountry }, done) => {
-  const country = countryParam.optional().meta({ description: `ISO 3166-1 alpha-2 code; ${defaultCountry} when absent` });
+  const defaultNote =
+    `**Without \`country\` this answers for ${defaultCountry} (DEFAULT_COUNTRY), not for the world.** ` +
+    'The `Content-Location` header names the country answered (`/cases?country=RU&start=...`). For every country use `/v1/daily`.';
+  const country = countryParam.optional().meta({ description: `${COUNTRY_DESCRIPTION}. **${defaultCountry} when absent** (not the world)` });
   const dates = z.array(dateSchema);
   const counts = z.array(z.int());
   const tags = ['data (original API)'];
@@ -51,7 +65,7 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
         schema: {
           tags,
           summary: `Daily new ${metric} of one country`,
-          description: `Columnar: \`date[i]\` and \`${metric}[i]\` belong together. Both ends of the range are inclusive.`,
+          description: `${defaultNote}\n\nColumnar: \`date[i]\` and \`${metric}[i]\` belong together. Both ends of the range are inclusive.`,
           security: API_KEY_SECURITY,
           querystring: withDateRange(
             z.strictObject({
@@ -71,6 +85,7 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
       async (request, reply) => {
         const { start, end } = request.query;
         const code = request.query.country ?? defaultCountry;
+        reply.header('content-location', answeredLocation(`/${name}`, { country: code, start, end }));
         return replyWithData(deps, request, reply, {
           key: `${name}|${code}|${start ?? ''}|${end ?? ''}`,
           variant: 'json',
@@ -87,7 +102,7 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
       schema: {
         tags,
         summary: 'All daily data of one country',
-        description: 'Columnar: `date[i]`, `cases[i]` and `deaths[i]` belong together.',
+        description: `${defaultNote}\n\nColumnar: \`date[i]\`, \`cases[i]\` and \`deaths[i]\` belong together.`,
         security: API_KEY_SECURITY,
         querystring: z.strictObject({ country }),
         response: {
@@ -100,6 +115,7 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
     },
     async (request, reply) => {
       const code = request.query.country ?? defaultCountry;
+      reply.header('content-location', answeredLocation('/', { country: code }));
       return replyWithData(deps, request, reply, {
         key: `/|${code}`,
         variant: 'json',
@@ -120,6 +136,7 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
         tags,
         summary: 'Extremes, means and trends of one country',
         description:
+          `${defaultNote}\n\n` +
           'max/min: the value and the earliest date it occurs; mean: over every day with data; trends: least-squares slope ' +
           '(per day) over the last 180, 365 and 730 days counted back from the latest date, null with fewer than 2 points.',
         security: API_KEY_SECURITY,
@@ -129,6 +146,7 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
     },
     async (request, reply) => {
       const code = request.query.country ?? defaultCountry;
+      reply.header('content-location', answeredLocation('/summary', { country: code }));
       return replyWithData(deps, request, reply, {
         key: `summary|${code}`,
         variant: 'json',

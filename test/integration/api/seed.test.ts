@@ -42,6 +42,31 @@ void describe('original endpoints', () => {
     assert.deepEqual(Object.keys(body), ['date', 'cases', 'deaths']);
   });
 
+  void it('says in Content-Location which country was answered, the default included', async () => {
+    const cases = [
+      ['/cases?start=2021-01-01', '/cases?country=RU&start=2021-01-01'],
+      ['/deaths?end=2021-03-03&country=Germany', '/deaths?country=DE&end=2021-03-03'],
+      ['/', '/?country=RU'],
+      ['/?country=fra', '/?country=FR'],
+      ['/summary', '/summary?country=RU'],
+    ];
+    for (const [url, location] of cases) {
+      const { status, headers } = await get(url!);
+      assert.equal(status, 200, url);
+      assert.equal(headers['content-location'], location, url);
+    }
+    // A 304 names it too: the cached body is that country's.
+    const first = await ctx.app.inject({ url: '/cases', headers: { 'x-key': key } });
+    const again = await ctx.app.inject({ url: '/cases', headers: { 'x-key': key, 'if-none-match': String(first.headers.etag) } });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.headers['content-location'], '/cases?country=RU');
+    // And the OpenAPI text of each endpoint says the default loudly.
+    const spec = (await ctx.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, { get: { description: string } }> }>();
+    for (const path of ['/', '/cases', '/deaths', '/summary']) {
+      assert.match(spec.paths[path]!.get.description, /Without `country` this answers for RU \(DEFAULT_COUNTRY\), not for the world/, path);
+    }
+  });
+
   void it('GET / takes country (any case) and nothing else', async () => {
     const { body } = await get('/?country=de');
     assert.deepEqual(body, { date: DE.map((r) => r.date), cases: DE.map((r) => r.cases), deaths: DE.map((r) => r.deaths) });
