@@ -25,8 +25,9 @@ stack-down:
 	infra/stack.sh down
 
 status:
-	infra/stack.sh status
-	infra/processes.sh status
+	@infra/supervise.sh info
+	@infra/stack.sh status
+	@infra/processes.sh status
 
 migrate: deps
 	bin/covid-etl migrate
@@ -39,7 +40,7 @@ up: deps web
 ## down: stops everything `make up` started
 down:
 	@if infra/compose.sh available; then infra/compose.sh down; else \
-	  infra/processes.sh down; infra/stack.sh down; fi
+	  infra/processes.sh down; infra/stack.sh down; infra/supervise.sh shutdown; fi
 
 ## local-sources: point the sources at ../shared/data (writes .env; for machines without internet)
 local-sources:

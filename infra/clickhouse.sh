@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ClickHouse for the native stack: infra/clickhouse.sh up|down|status
+# ClickHouse for the native stack: infra/clickhouse.sh up|down|status (run: the supervisor's command)
 # Debian's clickhouse-server (18.16) with the project's own config (infra/clickhouse/), data in
 # .data/clickhouse, loopback only, HTTP port from CLICKHOUSE_URL, native port CLICKHOUSE_TCP_PORT.
 set -euo pipefail
@@ -42,15 +42,30 @@ ensure_database() {
   ch_query "CREATE DATABASE IF NOT EXISTS \`$CH_DB\`" >/dev/null
 }
 
+# Under the supervisor: the server in the foreground (supervisord's child, restarted when it
+# dies). 18.16 runs as root without complaint (checked), so no service user is needed.
+run() {
+  render_config
+  exec clickhouse-server --config-file="$CH_DIR/etc/config.xml"
+}
+
 up() {
   ensure_dirs
   install_if_missing
   local pid
-  if pid=$(running_pid clickhouse); then
+  if supervised_active clickhouse; then
+    "$SUPERVISE" start clickhouse
+    check_same_ports clickhouse "$CH_HTTP_PORT/$CH_TCP_PORT"
+    wait_until clickhouse 60 "$LOGFILE" "" pings
+    ensure_database
+    log "clickhouse: already running under the supervisor (pid $("$SUPERVISE" pid clickhouse), http $CH_HTTP_PORT)"
+    return 0
+  fi
+  if pid=$(running_pid clickhouse); then   # started before supervision
     check_same_ports clickhouse "$CH_HTTP_PORT/$CH_TCP_PORT"
     wait_until clickhouse 60 "$LOGFILE" "$pid" pings
     ensure_database
-    log "clickhouse: already running (pid $pid, http $CH_HTTP_PORT)"
+    log "clickhouse: already running, not supervised (pid $pid, http $CH_HTTP_PORT); 'infra/stack.sh down clickhouse' then up to supervise it"
     return 0
   fi
   if pings; then
@@ -65,23 +80,25 @@ up() {
   for port in "$CH_HTTP_PORT" "$CH_TCP_PORT"; do
     port_open 127.0.0.1 "$port" && die "clickhouse: port $port is already in use by another process"
   done
-  render_config
-  # 18.16 runs as root without complaint (checked), so no service user is needed; in the
-  # foreground (no --daemon) so that the pid we record is the server's.
-  spawn clickhouse "$LOGFILE" clickhouse-server --config-file="$CH_DIR/etc/config.xml"
-  pid=$(cat "$RUN/clickhouse.pid")
   echo "$CH_HTTP_PORT/$CH_TCP_PORT" >"$RUN/clickhouse.ports"
-  wait_until clickhouse 60 "$LOGFILE" "$pid" pings
+  "$SUPERVISE" start clickhouse
+  wait_until clickhouse 60 "$LOGFILE" "" pings
   ensure_database
-  log "clickhouse: started $(ch_query 'SELECT version()') (pid $pid, http 127.0.0.1:$CH_HTTP_PORT, tcp $CH_TCP_PORT, data $CH_DIR)"
+  log "clickhouse: started $(ch_query 'SELECT version()') under the supervisor (pid $("$SUPERVISE" pid clickhouse), http 127.0.0.1:$CH_HTTP_PORT, tcp $CH_TCP_PORT, data $CH_DIR)"
 }
 
-down() { stop_service clickhouse TERM 30; }
+down() {
+  "$SUPERVISE" stop clickhouse
+  stop_legacy clickhouse TERM 30
+  rm -f "$RUN/clickhouse.ports"
+}
 
 status() {
-  local pid
-  if pid=$(running_pid clickhouse); then
-    status_line clickhouse running "$pid" "http=127.0.0.1:$CH_HTTP_PORT tcp=$CH_TCP_PORT data=.data/clickhouse"
+  local pid where="http=127.0.0.1:$CH_HTTP_PORT tcp=$CH_TCP_PORT data=.data/clickhouse"
+  if supervised_status clickhouse "$where"; then
+    return 0
+  elif pid=$(running_pid clickhouse); then
+    status_line clickhouse running "$pid" "$where (not supervised: started before supervision)"
   elif pings; then
     status_line clickhouse external "" "$CH_HOST:$CH_HTTP_PORT (not started by infra/)"
   else
@@ -90,6 +107,6 @@ status() {
 }
 
 case "${1:-}" in
-  up | down | status) "$1" ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  up | down | status | run) "$1" ;;
+  *) echo "usage: $0 up|down|status|run" >&2; exit 2 ;;
 esac

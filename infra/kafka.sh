@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kafka for the native stack: infra/kafka.sh up|down|status
+# Kafka for the native stack: infra/kafka.sh up|down|status (run: the supervisor's command)
 # Apache Kafka 4.x, single node in KRaft mode, from Maven Central jars (infra/kafka/pom.xml,
 # copied once into .tools/kafka/libs), data in .data/kafka, loopback only.
 set -euo pipefail
@@ -21,10 +21,6 @@ kjava() { "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" "$@"; }   # sho
 topics_list() { timeout 30 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
   -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
   org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" --list; }
-START_LINE=1   # first line of the current start's output in the log
-broker_started() {
-  port_open 127.0.0.1 "$KAFKA_PORT" && tail -n +"$START_LINE" "$LOGFILE" | grep -q 'Kafka Server started'
-}
 
 install_if_missing() {
   command -v "$JAVA" >/dev/null || apt_install openjdk-17-jre-headless
@@ -74,19 +70,33 @@ format_storage() {
 }
 
 wait_ready() {
-  local pid="$1"
-  # The log line first (cheap to poll), then a real admin request as the proof.
-  wait_until kafka 90 "$LOGFILE" "$pid" broker_started
-  wait_until kafka 60 "$LOGFILE" "$pid" topics_list
+  wait_until kafka 90 "$LOGFILE" "" port_open 127.0.0.1 "$KAFKA_PORT"
+  wait_until kafka 60 "$LOGFILE" "" topics_list
+}
+
+# Under the supervisor: the broker in the foreground (supervisord's child, restarted when it dies).
+run() {
+  render_config
+  format_storage
+  exec "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
+    -Dkafka.logs.dir="$LOGS" -cp "$LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
 }
 
 up() {
   ensure_dirs
   local pid
-  if pid=$(running_pid kafka); then
+  if supervised_active kafka; then
+    "$SUPERVISE" start kafka
     check_same_ports kafka "$KAFKA_HOST:$KAFKA_PORT/$CONTROLLER_PORT"
-    port_open 127.0.0.1 "$KAFKA_PORT" || wait_ready "$pid"
-    log "kafka: already running (pid $pid, $KAFKA_HOST:$KAFKA_PORT)"
+    port_open 127.0.0.1 "$KAFKA_PORT" || wait_ready
+    log "kafka: already running under the supervisor (pid $("$SUPERVISE" pid kafka), $KAFKA_HOST:$KAFKA_PORT)"
+    return 0
+  fi
+  if pid=$(running_pid kafka); then   # started before supervision
+    check_same_ports kafka "$KAFKA_HOST:$KAFKA_PORT/$CONTROLLER_PORT"
+    port_open 127.0.0.1 "$KAFKA_PORT" || wait_ready
+    log "kafka: already running, not supervised (pid $pid, $KAFKA_HOST:$KAFKA_PORT); 'infra/stack.sh down kafka' then up to supervise it"
     return 0
   fi
   install_if_missing
@@ -99,26 +109,28 @@ up() {
     port_open 127.0.0.1 "$port" &&
       die "kafka: port $port is already in use by another process (not a broker started by infra/kafka.sh)"
   done
+  # Rendered and formatted here too, so that a problem shows in `up`, not in a crash loop.
   render_config
   format_storage
-  # A marker so the readiness check only looks at this start's lines.
   echo "===== infra/kafka.sh up $(date -u +%FT%TZ) =====" >>"$LOGFILE"
-  START_LINE=$(wc -l <"$LOGFILE")
-  spawn kafka "$LOGFILE" "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-    -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
-    -Dkafka.logs.dir="$LOGS" -cp "$LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
-  pid=$(cat "$RUN/kafka.pid")
   echo "$KAFKA_HOST:$KAFKA_PORT/$CONTROLLER_PORT" >"$RUN/kafka.ports"
-  wait_ready "$pid"
-  log "kafka: started $(basename "$(ls "$LIBS"/kafka_2.13-*.jar)" .jar) (pid $pid, $KAFKA_HOST:$KAFKA_PORT, controller $CONTROLLER_PORT, data $KAFKA_DIR)"
+  "$SUPERVISE" start kafka
+  wait_ready
+  log "kafka: started $(basename "$(ls "$LIBS"/kafka_2.13-*.jar)" .jar) under the supervisor (pid $("$SUPERVISE" pid kafka), $KAFKA_HOST:$KAFKA_PORT, controller $CONTROLLER_PORT, data $KAFKA_DIR)"
 }
 
-down() { stop_service kafka TERM 60; }
+down() {
+  "$SUPERVISE" stop kafka
+  stop_legacy kafka TERM 60
+  rm -f "$RUN/kafka.ports"
+}
 
 status() {
-  local pid
-  if pid=$(running_pid kafka); then
-    status_line kafka running "$pid" "$KAFKA_HOST:$KAFKA_PORT controller=$CONTROLLER_PORT data=.data/kafka"
+  local pid where="$KAFKA_HOST:$KAFKA_PORT controller=$CONTROLLER_PORT data=.data/kafka"
+  if supervised_status kafka "$where"; then
+    return 0
+  elif pid=$(running_pid kafka); then
+    status_line kafka running "$pid" "$where (not supervised: started before supervision)"
   elif port_open 127.0.0.1 "$KAFKA_PORT"; then
     status_line kafka external "" "$KAFKA_HOST:$KAFKA_PORT (not started by infra/)"
   else
@@ -127,7 +139,7 @@ status() {
 }
 
 case "${1:-}" in
-  up | down | status) "$1" ;;
+  up | down | status | run) "$1" ;;
   # Kafka's topic CLI against this broker, e.g. `infra/kafka.sh topics --list` or
   # `infra/kafka.sh topics --describe --topic covid.daily`.
   topics)
@@ -136,5 +148,5 @@ case "${1:-}" in
       -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
       org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" "$@"
     ;;
-  *) echo "usage: $0 up|down|status|topics [TopicCommand args]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|run|topics [TopicCommand args]" >&2; exit 2 ;;
 esac

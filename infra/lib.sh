@@ -99,17 +99,6 @@ check_same_ports() {
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-# Runs a command as its own session leader, in the background, and keeps its pid. `exec` keeps
-# the pid of the subshell all the way to the daemon (setsid does not fork when the caller is
-# not a process-group leader, which a background subshell never is), so the pid file points at
-# the real server, and its own session keeps a Ctrl-C at the caller's terminal away from it.
-spawn() {
-  local name="$1" logfile="$2"; shift 2
-  ( exec setsid "$@" </dev/null >>"$logfile" 2>&1 ) &
-  echo $! >"$RUN/$name.pid"
-  pid_start $! >"$RUN/$name.start" || true
-}
-
 # stop_pid NAME PID [SIGNAL] [TIMEOUT]: graceful signal, wait, then SIGKILL.
 stop_pid() {
   local name="$1" pid="$2" sig="${3:-TERM}" timeout="${4:-30}" i
@@ -119,7 +108,7 @@ stop_pid() {
     sleep 0.2
   done
   log "$name did not stop within ${timeout}s after SIG$sig; sending SIGKILL"
-  # spawn made it a process-group leader: take any helper children down with it.
+  # Started as a process-group leader: take any helper children down with it.
   kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   sleep 0.5
 }
@@ -132,6 +121,32 @@ stop_service() {
     log "$name: not running (no live pid file)"
   fi
   rm -f "$RUN/$name.pid" "$RUN/$name.start" "$RUN/$name.ports"
+}
+
+# Stops a process started before supervision (a live .data/run/<name>.pid), if there is one.
+stop_legacy() {
+  local name="$1" sig="${2:-TERM}" timeout="${3:-30}" pid
+  if pid=$(running_pid "$name"); then stop_pid "$name" "$pid" "$sig" "$timeout"; fi
+  rm -f "$RUN/$name.pid" "$RUN/$name.start"
+}
+
+# The supervisor (infra/supervise.sh) runs every service and role of the native stack.
+SUPERVISE="$ROOT/infra/supervise.sh"
+
+# True when the supervisor runs the program or is starting it (STARTING, BACKOFF).
+supervised_active() {
+  case "$("$SUPERVISE" state "$1")" in RUNNING | STARTING | BACKOFF) return 0 ;; esac
+  return 1
+}
+
+# Prints the status line of a program under the supervisor (state in lower case, pid, uptime,
+# restarts); fails when it is not there (stopped, or no supervisor running).
+supervised_status() {
+  local name="$1" extra="$2" line state pid rest
+  line=$("$SUPERVISE" status "$name") || return 1
+  read -r _ state pid rest <<<"$line"
+  [ "$state" != STOPPED ] || return 1
+  status_line "$name" "${state,,}" "${pid#pid=}" "$extra $rest"
 }
 
 # Fails naming the service, why, and the tail of its log.

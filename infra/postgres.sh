@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL for the native stack: infra/postgres.sh up|down|status
+# PostgreSQL for the native stack: infra/postgres.sh up|down|status (run: the supervisor's command)
 # Reuses a server that already answers DATABASE_URL's credentials; otherwise runs a private
 # cluster in .data/postgres on the URL's port, loopback only.
 set -euo pipefail
@@ -111,14 +111,35 @@ ensure_database() {
   fi
 }
 
+# Under the supervisor: the server in the foreground (supervisord's child, restarted when it dies).
+# fsync/full_page_writes/synchronous_commit off: a disposable dev/test cluster, where speed
+# matters and a crash may lose data (reset with rm -rf .data/postgres). No Unix socket: all
+# clients use TCP, and it cannot clash with a system cluster's socket.
+run() {
+  exec setpriv --reuid="$OS_USER" --regid="$OS_USER" --init-groups -- \
+    "$(pg_bin)/postgres" -D "$PGDATA_DIR" \
+    -c listen_addresses=127.0.0.1 -c port="$PG_PORT" -c unix_socket_directories= \
+    -c max_connections=200 -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+    -c logging_collector=off -c log_min_messages=warning
+}
+
 up() {
   ensure_dirs
-  local pid bin
+  local pid
+  if supervised_active postgres; then
+    "$SUPERVISE" start postgres
+    check_same_ports postgres "$PG_PORT"
+    wait_until postgres 60 "$LOGFILE" "" answers_credentials
+    ensure_database
+    log "postgres: already running under the supervisor (pid $("$SUPERVISE" pid postgres), port $PG_PORT)"
+    return 0
+  fi
+  # Started by an earlier version of these scripts, before supervision: keep using it.
   if pid=$(running_pid postgres) || { adopt_orphan && pid=$(running_pid postgres); }; then
     check_same_ports postgres "$PG_PORT"
     wait_until postgres 60 "$LOGFILE" "$pid" answers_credentials
     ensure_database
-    log "postgres: already running (pid $pid, port $PG_PORT)"
+    log "postgres: already running, not supervised (pid $pid, port $PG_PORT); 'infra/stack.sh down postgres' then up to supervise it"
     return 0
   fi
   if answers_credentials; then
@@ -138,31 +159,26 @@ up() {
   fi
   port_open 127.0.0.1 "$PG_PORT" && free_port_or_fail
   init_cluster
-  bin=$(pg_bin)
-  # fsync/full_page_writes/synchronous_commit off: a disposable dev/test cluster, where speed
-  # matters and a crash may lose data (reset with rm -rf .data/postgres). No Unix socket: all
-  # clients use TCP, and it cannot clash with a system cluster's socket.
-  spawn postgres "$LOGFILE" setpriv --reuid="$OS_USER" --regid="$OS_USER" --init-groups -- \
-    "$bin/postgres" -D "$PGDATA_DIR" \
-    -c listen_addresses=127.0.0.1 -c port="$PG_PORT" -c unix_socket_directories= \
-    -c max_connections=200 -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
-    -c logging_collector=off -c log_min_messages=warning
-  pid=$(cat "$RUN/postgres.pid")
   echo "$PG_PORT" >"$RUN/postgres.ports"
-  wait_until postgres 60 "$LOGFILE" "$pid" answers_credentials
+  "$SUPERVISE" start postgres
+  wait_until postgres 60 "$LOGFILE" "" answers_credentials
   ensure_database
-  log "postgres: started (pid $pid, 127.0.0.1:$PG_PORT, data $PGDATA_DIR)"
+  log "postgres: started under the supervisor (pid $("$SUPERVISE" pid postgres), 127.0.0.1:$PG_PORT, data $PGDATA_DIR)"
 }
 
 down() {
   # SIGINT is PostgreSQL's "fast" shutdown; SIGTERM would wait for every client to leave.
-  stop_service postgres INT 30
+  "$SUPERVISE" stop postgres
+  stop_legacy postgres INT 30
+  rm -f "$RUN/postgres.ports"
 }
 
 status() {
-  local pid
-  if pid=$(running_pid postgres); then
-    status_line postgres running "$pid" "127.0.0.1:$PG_PORT data=.data/postgres"
+  local pid where="127.0.0.1:$PG_PORT data=.data/postgres"
+  if supervised_status postgres "$where"; then
+    return 0
+  elif pid=$(running_pid postgres); then
+    status_line postgres running "$pid" "$where (not supervised: started before supervision)"
   elif answers_credentials; then
     status_line postgres external "" "$PG_HOST:$PG_PORT (not started by infra/)"
   else
@@ -171,6 +187,6 @@ status() {
 }
 
 case "${1:-}" in
-  up | down | status) "$1" ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  up | down | status | run) "$1" ;;
+  *) echo "usage: $0 up|down|status|run" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // covid-etl: one binary, one command per process role (serve, worker, sink) plus operations.
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../platform/config.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
 import { commands, type Command } from './commands.ts';
 
 const usage = `covid-etl <command> [options]
@@ -52,7 +52,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(commandHelp(name, command));
     return 0;
   }
+  // Operators see the role in `ps` (e.g. `bin/covid-etl sink`), not node and a script path.
+  process.title = `bin/covid-etl ${name}`;
   try {
+    // Every command needs the configuration: check it before the command loads its modules
+    // (seconds on a busy machine), so a bad variable stops the process at once (a supervisor
+    // sees a start that fails, not one that seemed to succeed).
+    loadConfig();
     return await command.run(values);
   } catch (error) {
     if (error instanceof ConfigError) {
