@@ -77,7 +77,8 @@ export interface DailyRow {
 
 export interface Freshness {
   source: string;
-  last_date: string;
+  /** null while the source has no rows. */
+  last_date: string | null;
   last_loaded_at: string | null;
   stale?: boolean;
 }

@@ -80,12 +80,15 @@ export function createChart(container: HTMLElement, reading: HTMLElement, onZoom
     if (plot) {
       const left = plot.valToPos(xOf(date), 'x');
       const width = reading.offsetWidth;
-      reading.style.left = `${Math.max(0, Math.min(left + 12, container.clientWidth - width))}px`;
+      reading.style.left = `${Math.max(0, Math.min(left + 12, wrapper.clientWidth - width))}px`;
     }
   };
 
+  // The chart takes the width of its wrapper, which the page (not the canvas) sizes: watching the
+  // chart's own box would never see it shrink below the canvas already drawn.
+  const wrapper = container.parentElement ?? container;
   const size = () => {
-    const width = Math.max(280, container.clientWidth);
+    const width = Math.max(240, wrapper.clientWidth);
     return { width, height: Math.round(Math.min(420, Math.max(240, width * 0.55))) };
   };
 
@@ -183,7 +186,7 @@ export function createChart(container: HTMLElement, reading: HTMLElement, onZoom
   });
   container.addEventListener('blur', () => (reading.hidden = true));
 
-  new ResizeObserver(() => plot?.setSize(size())).observe(container);
+  new ResizeObserver(() => plot?.setSize(size())).observe(wrapper);
 
   return {
     draw(next) {

@@ -54,11 +54,7 @@ const signInPanel = setUpSignIn({
     const [status, countries, regions] = await Promise.all([
       candidate.status(),
       candidate.countries(),
-      // The world and regions (SPEC 6.1) are offered when the API serves them.
-      candidate.regions().catch((error: unknown) => {
-        if (error instanceof ApiError && error.kind === 'rejected') return [];
-        throw error;
-      }),
+      candidate.regions(),
     ]);
     api = candidate;
     keepKey(key, remember);

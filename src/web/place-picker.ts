@@ -88,6 +88,7 @@ export function createPlacePicker(notice: Notice, onChange: (codes: string[]) =>
       notice.info(`Up to ${MAX_PLACES} places at once: remove one first.`);
       return;
     } else chosen = [...chosen, code];
+    input.value = '';
     renderChosen();
     if (isOpen()) render();
     onChange([...chosen]);

@@ -31,7 +31,7 @@ export function renderStatus(container: HTMLElement, status: PipelineStatus): vo
             'tr',
             {},
             h('th', { scope: 'row' }, source.source),
-            h('td', {}, source.last_date, source.stale ? h('strong', { class: 'stale' }, ' stale') : null),
+            h('td', {}, source.last_date ?? '–', source.stale ? h('strong', { class: 'stale' }, ' stale') : null),
             h('td', {}, formatTimestamp(source.last_loaded_at)),
           ),
         ),
