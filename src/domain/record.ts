@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isKnownCountry } from './countries.ts';
 import { EARLIEST_DATE, parseIsoDate, utcToday } from './dates.ts';
+import { RECORD_REGIONS, type RecordRegion } from './regions.ts';
 
 export const SOURCE_NAMES = ['ecdc', 'who', 'stopcoronavirus'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
@@ -22,6 +23,11 @@ export interface DailyRecord {
   /** Which count that was: `estimated` is exactly `estimated_cases || estimated_deaths`. */
   estimated_cases: boolean;
   estimated_deaths: boolean;
+  /**
+   * The country's WHO region as the WHO file gives it last (`OTHER`: none). Only WHO records
+   * carry it; the store takes a country's region from its latest row that has one.
+   */
+  region?: RecordRegion;
 }
 
 /**
@@ -46,6 +52,7 @@ export function makeDailyRecordSchema(now: () => Date = () => new Date()) {
       estimated: z.boolean(),
       estimated_cases: z.boolean().optional(),
       estimated_deaths: z.boolean().optional(),
+      region: z.enum(RECORD_REGIONS).optional(),
     })
     .refine((r) => (r.estimated_cases === undefined) === (r.estimated_deaths === undefined), {
       error: 'estimated_cases and estimated_deaths come together (or neither, in records older than them)',

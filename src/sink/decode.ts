@@ -29,6 +29,8 @@ export interface DailyRow {
   estimated: 0 | 1;
   estimated_cases: 0 | 1;
   estimated_deaths: 0 | 1;
+  /** The record's WHO region; '' when it carries none (not a WHO record). */
+  region: string;
   version: number;
   run_id: number;
 }
@@ -42,6 +44,7 @@ export const DAILY_COLUMNS = [
   'estimated',
   'estimated_cases',
   'estimated_deaths',
+  'region',
   'version',
   'run_id',
 ] as const;
@@ -107,6 +110,7 @@ export function decodeMessage(message: SinkMessage): DecodeResult {
       estimated: record.estimated ? 1 : 0,
       estimated_cases: record.estimated_cases ? 1 : 0,
       estimated_deaths: record.estimated_deaths ? 1 : 0,
+      region: record.region ?? '',
       version,
       run_id: runId,
     },

@@ -4,12 +4,15 @@
 // point arrays are kept, never the file.
 import type { ReadStats } from '../../domain/quality.ts';
 import type { SourceName } from '../../domain/record.ts';
+import type { RecordRegion } from '../../domain/regions.ts';
 import type { SeriesPoint } from '../../domain/transform/types.ts';
 import type { ReaderItem, RejectedItem } from './types.ts';
 
 export interface SourceRead {
   source: SourceName;
   series: Map<string, SeriesPoint[]>;
+  /** Each country's region on its latest row that has one (WHO files only; empty otherwise). */
+  regions: Map<string, RecordRegion>;
   rejects: RejectedItem[];
   stats: ReadStats;
 }
@@ -19,6 +22,7 @@ const EXAMPLES = 5;
 export async function collectRead(source: SourceName, items: AsyncIterable<ReaderItem>): Promise<SourceRead> {
   const series = new Map<string, SeriesPoint[]>();
   const seen = new Map<string, Set<string>>();
+  const latestRegion = new Map<string, { date: string; region: RecordRegion }>();
   const rejects: RejectedItem[] = [];
   const unknownCodes = new Map<string, number>();
   const duplicateExamples: string[] = [];
@@ -67,9 +71,14 @@ export async function collectRead(source: SourceName, items: AsyncIterable<Reade
     }
     dates.add(item.date);
     points.push({ date: item.date, cases: item.cases, deaths: item.deaths });
+    const latest = latestRegion.get(item.country);
+    if (item.region !== undefined && (latest === undefined || item.date > latest.date)) {
+      latestRegion.set(item.country, { date: item.date, region: item.region });
+    }
     stats.accepted++;
     if (stats.minDate === null || item.date < stats.minDate) stats.minDate = item.date;
     if (stats.maxDate === null || item.date > stats.maxDate) stats.maxDate = item.date;
   }
-  return { source, series, rejects, stats };
+  const regions = new Map([...latestRegion].map(([country, { region }]) => [country, region]));
+  return { source, series, regions, rejects, stats };
 }

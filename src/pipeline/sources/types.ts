@@ -1,6 +1,7 @@
 // What a source reader yields, one item per source row, so that a bad row is counted and kept
 // (rejected with its reason) instead of stopping the read or disappearing.
 import type { Readable } from 'node:stream';
+import type { RecordRegion } from '../../domain/regions.ts';
 
 /** The bytes of a source: a Node stream (from openLocation) or any async iterable of chunks. */
 export type ByteSource = Readable | AsyncIterable<Uint8Array | string>;
@@ -16,6 +17,8 @@ export interface RowItem {
   deaths: number | null;
   /** A field the system does not publish (a name) holds U+FFFD, i.e. bytes lost before us. */
   garbledIgnoredField?: true;
+  /** The row's WHO region (WHO files only). */
+  region?: RecordRegion;
 }
 
 export interface RejectedItem {

@@ -1,10 +1,11 @@
 // Reader for the WHO COVID-19 global data CSV: the daily release
 // (WHO-COVID-19-global-daily-data.csv) and the weekly one (WHO-COVID-19-global-data.csv, one
 // row per Sunday) share the header, and this reader takes either. Empty New_* cells are null
-// (no report that day); an older release's `0` on such days stays 0, a value (rule 4). Names,
-// regions and cumulative columns are not published: U+FFFD in a name (the weekly release has
-// five) is noted, not rejected.
+// (no report that day); an older release's `0` on such days stays 0, a value (rule 4). The
+// region column (optional) goes with each row (SPEC 6.1); names and cumulative columns are not
+// published: U+FFFD in a name (the weekly release has five) is noted, not rejected.
 import { parseIsoDate } from '../../domain/dates.ts';
+import { recordRegion } from '../../domain/regions.ts';
 import { readCsvSource, type CsvLayout } from './csv-reader.ts';
 import type { ByteSource, ReaderItem } from './types.ts';
 
@@ -23,6 +24,10 @@ export const WHO_LAYOUT: CsvLayout<(typeof WHO_COLUMNS)[number]> = {
   },
   dateColumns: ['Date_reported'],
   notedColumns: ['Country'],
+  extra: (cell) => {
+    const region = cell('WHO_region');
+    return region === null ? {} : { region: recordRegion(region) };
+  },
 };
 
 export function readWho(input: ByteSource): AsyncGenerator<ReaderItem> {

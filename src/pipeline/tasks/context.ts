@@ -26,5 +26,7 @@ export function fetchOptions(config: Config, signal: AbortSignal): FetchOptions 
 export const stateKeys = {
   rows: (source: string) => `${source}.rows`,
   validators: (source: string) => `${source}.validators`,
+  /** The region of each country as last published (WHO), see regions.ts. */
+  regions: (source: string) => `${source}.regions`,
   lastWeekEnd: 'stopcoronavirus.last_week_end',
 } as const;

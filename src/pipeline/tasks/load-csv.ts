@@ -18,6 +18,7 @@ import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
 import { QualityGateError } from './errors.ts';
 import { hashing } from './hashing.ts';
 import { publishSource } from './publish-source.ts';
+import { attachRegions, regionChanges } from './regions.ts';
 
 export interface Validators {
   etag?: string;
@@ -33,8 +34,10 @@ export function loadCsvTask(deps: TaskDeps, source: 'ecdc' | 'who', options: { a
   return async (execution) => {
     const opened = await openLocation(url, fetchOptions(deps.config, execution.signal));
     const { stream, digest } = hashing(opened.body);
-    const { rows, gate, ...input } = await readAndTransform(deps, source, stream, now());
-    const result = await publishSource(deps, execution, { source, ...input });
+    const { rows, gate, regions, ...input } = await readAndTransform(deps, source, stream, now());
+    const published = await getState<Record<string, string>>(deps.pool, stateKeys.regions(source));
+    const republish = regionChanges(published, regions);
+    const result = await publishSource(deps, execution, { source, ...input, republish });
     const validators: Validators = { etag: opened.etag, lastModified: opened.lastModified, sha256: digest() };
     return {
       counts: result.counts,
@@ -43,6 +46,7 @@ export function loadCsvTask(deps: TaskDeps, source: 'ecdc' | 'who', options: { a
         await result.commit(client);
         await setState(client, stateKeys.rows(source), rows);
         await setState(client, stateKeys.validators(source), validators);
+        if (regions.size > 0) await setState(client, stateKeys.regions(source), Object.fromEntries(regions));
         await options.after?.(client);
       },
     };
@@ -56,8 +60,10 @@ export function loadCsvTask(deps: TaskDeps, source: 'ecdc' | 'who', options: { a
 async function readAndTransform(deps: TaskDeps, source: 'ecdc' | 'who', stream: ByteSource, now: Date) {
   const read = await readGated(deps, source, () => collectRead(source, readers[source](stream)), now);
   const transformed = transformSourceSeries(source, read.series, deps.config.FILL_POLICY, coverageContext());
+  attachRegions(transformed.records, read.regions);
   return {
     records: transformed.records,
+    regions: read.regions,
     rejects: read.rejects,
     counts: { read: read.stats.rows, rejected: read.stats.rejected, skipped: read.stats.skipped, ...transformed.counts },
     rows: read.stats.rows,

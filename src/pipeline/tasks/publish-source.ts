@@ -15,6 +15,8 @@ export interface PublishSourceInput {
   records: DailyRecord[];
   rejects: SourceReject[];
   counts: TaskCounts;
+  /** Countries whose every record is published again, changed or not (their region changed). */
+  republish?: ReadonlySet<string>;
 }
 
 export async function publishSource(
@@ -22,7 +24,7 @@ export async function publishSource(
   execution: TaskExecution,
   input: PublishSourceInput,
 ): Promise<{ counts: TaskCounts; commit: (client: PoolClient) => Promise<void> }> {
-  const changed = await changedRecords(deps.pool, input.source, input.records);
+  const changed = withRepublished(input.records, await changedRecords(deps.pool, input.source, input.records), input.republish);
   const target = { topic: deps.config.KAFKA_TOPIC, dlqTopic: deps.config.KAFKA_DLQ_TOPIC, runId: execution.runId };
   const producer: StringProducer = deps.producer;
   const result = await publishRecords(producer, target, changed, (published) =>
@@ -41,4 +43,11 @@ export async function publishSource(
     },
     commit: (client) => recordPublished(client, execution.runId, published),
   };
+}
+
+/** The changed records and every record of the countries to republish, in the records' order. */
+function withRepublished(records: DailyRecord[], changed: DailyRecord[], republish: ReadonlySet<string> | undefined): DailyRecord[] {
+  if (!republish || republish.size === 0) return changed;
+  const isChanged = new Set(changed);
+  return records.filter((r) => isChanged.has(r) || republish.has(r.country));
 }

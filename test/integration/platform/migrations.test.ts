@@ -50,6 +50,14 @@ describe('migrations', () => {
     assert.deepEqual(await migrate(pool, clickhouse, env.config.CLICKHOUSE_DATABASE), { applied: [] });
   });
 
+  it('a ClickHouse ADD COLUMN file applied but not recorded (the process died in between) is taken as done', async () => {
+    const key = `clickhouse/002_daily_region.sql@${env.config.CLICKHOUSE_DATABASE}`;
+    const before = await checksums();
+    assert.equal((await pool.query('DELETE FROM schema_migrations WHERE name = $1', [key])).rowCount, 1);
+    assert.deepEqual(await migrate(pool, clickhouse, env.config.CLICKHOUSE_DATABASE), { applied: [key] });
+    assert.deepEqual(await checksums(), before);
+  });
+
   it('records checksums on the first run over a database migrated before checksums existed', async () => {
     const before = await checksums();
     await pool.query('ALTER TABLE schema_migrations DROP COLUMN checksum');

@@ -11,6 +11,8 @@ test('a valid record passes, negative counts included', () => {
   assert.ok(schema.safeParse({ ...good, country: 'XK' }).success);
   assert.ok(schema.safeParse({ ...good, date: '2019-12-01' }).success);
   assert.ok(schema.safeParse({ ...good, date: '2025-06-01' }).success);
+  assert.deepEqual(schema.parse({ ...good, region: 'EUR' }), { ...good, region: 'EUR' });
+  assert.ok(schema.safeParse({ ...good, region: 'OTHER' }).success);
 });
 
 test('the schema rejects what the contract forbids', () => {
@@ -34,6 +36,9 @@ test('the schema rejects what the contract forbids', () => {
     ['estimated without an estimated count', { ...good, estimated_cases: false }],
     ['an estimated count without estimated', { ...good, estimated: false }],
     ['one per-count flag without the other', { ...good, estimated_deaths: undefined }],
+    ['old region code (the reader turns it into the new one)', { ...good, region: 'EURO' }],
+    ['unknown region', { ...good, region: 'MARS' }],
+    ['empty region (absent means none carried)', { ...good, region: '' }],
   ];
   for (const [why, value] of bad) assert.equal(schema.safeParse(value).success, false, why);
 });

@@ -23,6 +23,7 @@ describe('decodeMessage', () => {
         estimated: 1,
         estimated_cases: 0,
         estimated_deaths: 1,
+        region: '',
         version: recordVersion('who', PUBLISHED_AT),
         run_id: 42,
       },
@@ -34,6 +35,13 @@ describe('decodeMessage', () => {
     assert.ok(result.ok);
     assert.equal(result.row.run_id, 0);
     assert.equal(result.row.estimated, 0);
+  });
+
+  it('a WHO record carries its region into the row', () => {
+    const result = decodeMessage(message({ record: record({ region: 'EUR' }) }));
+    assert.ok(result.ok);
+    assert.equal(result.row.region, 'EUR');
+    assert.match(reasonOf(decodeMessage(message({ record: { ...record(), region: 'EURO' } }))), /^invalid-record: region: /);
   });
 
   it('not JSON', () => {

@@ -22,7 +22,7 @@ test('WHO daily to 2023-06-07 (BOM, old region codes): all 296 724 rows read, no
   assert.equal(rows.filter((r) => r.garbledIgnoredField).length, 0);
   const ru = rows.filter((r) => r.country === 'RU');
   assert.equal(ru.length, 1252);
-  assert.deepEqual(ru.find((r) => r.date === '2023-05-22'), { kind: 'row', line: ru.find((r) => r.date === '2023-05-22')!.line, country: 'RU', date: '2023-05-22', cases: 17118, deaths: 183 });
+  assert.deepEqual(ru.find((r) => r.date === '2023-05-22'), { kind: 'row', line: ru.find((r) => r.date === '2023-05-22')!.line, country: 'RU', date: '2023-05-22', cases: 17118, deaths: 183, region: 'EUR' });
 });
 
 for (const [name, file, total, weeks] of [
@@ -116,7 +116,7 @@ test('WHO bad rows are rejected with reasons; U+FFFD in a used field is marked',
   assert.equal((items[2] as { garbled?: boolean }).garbled, true);
   assert.match(reasons[3]!, /unknown country code ""/);
   assert.match(reasons[4]!, /expected 8 fields, found 5/);
-  assert.deepEqual(items[5], { kind: 'row', line: 7, country: 'RU', date: '2021-03-02', cases: -5, deaths: null });
+  assert.deepEqual(items[5], { kind: 'row', line: 7, country: 'RU', date: '2021-03-02', cases: -5, deaths: null, region: 'EUR' });
 });
 
 test('WHO: a renamed column stops the read naming expected and found', async () => {
@@ -130,4 +130,26 @@ test('WHO: a renamed column stops the read naming expected and found', async () 
 test('WHO: columns are found by name, in any order', async () => {
   const items = await drain(readWho(Readable.from([Buffer.from('New_deaths,New_cases,Country_code,Date_reported\n4,12,RU,2021-03-01\n')])));
   assert.deepEqual(items, [{ kind: 'row', line: 2, country: 'RU', date: '2021-03-01', cases: 12, deaths: 4 }]);
+});
+
+test('WHO: each row carries its region, old codes read as the new ones, none as OTHER', async () => {
+  // Old codes and `Other` (daily to 2023-06-07); empty cells for 18 territories (weekly to
+  // 2025-06-01); new codes (weekly to 2025-09-28).
+  for (const file of [WHO_DAILY, WHO_WEEKLY_OLDER, WHO_WEEKLY]) {
+    const rows = rowsOf(await readOnce(readWho, file));
+    const regions = new Map(rows.map((r) => [r.country, r.region]));
+    assert.deepEqual(
+      ['RU', 'BR', 'CN', 'IN', 'NG', 'EG'].map((c) => regions.get(c)),
+      ['EUR', 'AMR', 'WPR', 'SEAR', 'AFR', 'EMR'],
+      file,
+    );
+    const kinds = new Set(regions.values());
+    assert.deepEqual([...kinds].filter((k) => k !== 'OTHER').sort(), ['AFR', 'AMR', 'EMR', 'EUR', 'SEAR', 'WPR'], file);
+    // OTHER exactly where the file's cell is no region code (hand split of the file).
+    const other = new Set(plainRows(file).filter((f) => !/^(AFR|AMR|EMR|EUR|SEAR|WPR)O?$/.test(f[3]!)).map((f) => f[1]));
+    const readOther = new Set(rows.filter((r) => r.region === 'OTHER').map((r) => r.country));
+    assert.deepEqual([...readOther].sort(), [...other].filter((c) => regions.has(c!)).sort(), file);
+  }
+  const older = rowsOf(await readOnce(readWho, WHO_WEEKLY_OLDER));
+  assert.equal(new Set(older.filter((r) => r.region === 'OTHER').map((r) => r.country)).size, 18); // the empty cells
 });
