@@ -150,9 +150,9 @@ pid() {
 # Starts a program and waits until it has stayed up for its startsecs; one that supervisord is
 # already starting (STARTING, BACKOFF) is waited for. Fails with the tail of its log.
 start_one() {
-  local name="$1" st="" out i
-  for ((i = 0; i < 900; i++)); do
-    st=$(state "$name")
+  local name="$1" st="" out deadline=$((SECONDS + 180))
+  while ((SECONDS < deadline)); do
+    st=$(ctl status "$name" 2>/dev/null | awk '{print $2; exit}' || true)
     case "$st" in
       RUNNING) return 0 ;;
       STARTING | BACKOFF | STOPPING) sleep 0.2 ;;
