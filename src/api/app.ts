@@ -9,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
-import type { DataReplyDeps } from './http/data-reply.ts';
+import type { CachedAnswer, DataReplyDeps } from './http/data-reply.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
 import { installMetrics } from './http/metrics.ts';
@@ -25,6 +25,7 @@ import { usersRoutes } from './routes/users.routes.ts';
 import { v1Routes } from './routes/v1.routes.ts';
 import type { ApiKeyService } from './services/api-key.service.ts';
 import type { DataService } from './services/data.service.ts';
+import type { ChangeFeed } from './services/change-feed.ts';
 import type { DataVersionService } from './services/data-version.service.ts';
 import { LruCache } from './services/lru-cache.ts';
 import { createReadiness } from './services/readiness.ts';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   users: UsersService;
   apiKeys: ApiKeyService;
   versions: DataVersionService;
+  /** What other processes announce (new data, revoked keys); the process closes it after the app. */
+  changes: ChangeFeed;
   data: DataService;
   status: StatusService;
   checks: Record<'postgres' | 'clickhouse', () => Promise<void>>;
@@ -164,7 +167,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
 
   const dataReply: DataReplyDeps = {
     versions: deps.versions,
-    bodies: new LruCache<Buffer>(options.responseCacheBytes ?? 64 * 1024 * 1024, (body) => body.length),
+    bodies: new LruCache<CachedAnswer>(options.responseCacheBytes ?? 64 * 1024 * 1024, (answer) => answer.body.length + 256),
     maxCachedBody: 4 * 1024 * 1024,
   };
   await app.register(docsRoutes);

@@ -16,7 +16,10 @@ import { guarded } from './repositories/store-errors.ts';
 import { createUsersRepository } from './repositories/users.repository.ts';
 import { createApiKeyService, DEFAULT_KEY_CACHE, type ApiKeyCacheOptions } from './services/api-key.service.ts';
 import { createDataService } from './services/data.service.ts';
-import { createDataVersionService, DEFAULT_VERSION_CHECK_INTERVAL_MS } from './services/data-version.service.ts';
+import { rotateVersionEpoch } from '../platform/data-announcements.ts';
+import { createChangeFeed, type ChangeFeed } from './services/change-feed.ts';
+import { createDataVersionState } from './services/data-version.service.ts';
+import { createDataVersionSync } from './services/data-version-sync.ts';
 import { createStatusService, type StatusSettings } from './services/status.service.ts';
 import { gatedHasher } from './services/hash-gate.ts';
 import { createUsersService } from './services/users.service.ts';
@@ -30,8 +33,8 @@ export interface ApiClients {
   clock?: Clock;
   hasher?: PasswordHasher;
   keyCache?: ApiKeyCacheOptions;
-  /** Least time between the starts of two data version checks (data-version.service.ts). */
-  versionCheckIntervalMs?: number;
+  /** Time between two safety checks of the data versions (services/data-version-sync.ts). */
+  versionPollMs?: number;
 }
 
 /** What the API says shapes the data: the worker reads the same configuration (.env, compose's env_file). */
@@ -46,6 +49,9 @@ export function statusSettings(config: Config): StatusSettings {
     ],
   };
 }
+
+/** Half a second: data written past the sink is seen within two polls, about a second. */
+export const DEFAULT_VERSION_POLL_MS = 500;
 
 /**
  * Store calls must fail before the HTTP request does, so the client gets a 503 rather than a
@@ -63,15 +69,37 @@ export async function createApiDeps({
   clock = systemClock,
   hasher = createPasswordHasher(),
   keyCache = DEFAULT_KEY_CACHE,
-  versionCheckIntervalMs = DEFAULT_VERSION_CHECK_INTERVAL_MS,
+  versionPollMs = DEFAULT_VERSION_POLL_MS,
 }: ApiClients): Promise<ApiDeps> {
   const timeoutMs = storeTimeoutMs(config);
   const usersRepository = createUsersRepository(pool, timeoutMs);
   const probe = createClickHouseProbe(config.CLICKHOUSE_URL, timeoutMs);
   const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, timeoutMs);
   const apiKeys = createApiKeyService(usersRepository, clock, keyCache);
-  const data = createDataService(daily);
+  const versions = createDataVersionState();
+  const data = createDataService(daily, versions);
+  // What the safety check compares with first. ClickHouse may be down at start: readiness says so.
+  const initialDigest = await daily.partsDigest().catch(() => 'unavailable');
+  const changes: ChangeFeed = createChangeFeed({
+    databaseUrl: config.DATABASE_URL,
+    versions: createDataVersionSync(
+      {
+        state: versions,
+        clickhouseDigest: () => daily.partsDigest(),
+        rotateEpoch: () => rotateVersionEpoch(pool),
+        clock: { now: () => performance.now() },
+        logger,
+      },
+      initialDigest,
+    ),
+    apiKeys,
+    logger,
+    pollMs: versionPollMs,
+    queryTimeoutMs: timeoutMs,
+  });
+  await changes.start();
   return {
+    changes,
     config,
     logger,
     clock,
@@ -79,10 +107,7 @@ export async function createApiDeps({
     data,
     // Whatever arrives, hashing takes at most half the cores (services/hash-gate.ts).
     users: await createUsersService({ users: usersRepository, hasher: gatedHasher(hasher), apiKeys }),
-    versions: createDataVersionService(() => daily.dataVersion(), {
-      minIntervalMs: versionCheckIntervalMs,
-      clock: { now: () => performance.now() },
-    }),
+    versions,
     status: createStatusService(createPipelineStatusRepository(pool, timeoutMs), data, statusSettings(config), clock),
     checks: {
       postgres: () => guarded('postgres', async () => void (await pool.query(timedQuery('SELECT 1', [], timeoutMs)))),

@@ -26,7 +26,9 @@ export async function runApi(config: Config): Promise<number> {
       createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: timeoutMs }),
       (c) => c.close(),
     );
-    const app = await buildApp(await createApiDeps({ config, logger, pool, clickhouse }));
+    const deps = await createApiDeps({ config, logger, pool, clickhouse });
+    resources.add('notifications', deps.changes, (changes) => changes.close());
+    const app = await buildApp(deps);
     // Closing the app stops accepting, answers 503 to new requests on kept-alive connections
     // and waits for in-flight ones.
     resources.add('http', app, (a) => a.close());

@@ -6,6 +6,9 @@ import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.
 import { createConsumer, createProducer, ensureTopics, type StringConsumer } from '../platform/kafka.ts';
 import { Resources } from '../platform/lifecycle.ts';
 import type { Logger } from '../platform/logger.ts';
+import { announceCountries } from '../platform/data-announcements.ts';
+import { createPool } from '../platform/postgres.ts';
+import { announcingWriter } from './announce.ts';
 import { createSink, type Sink } from './sink.ts';
 import { createClickHouseWriter } from './writer.ts';
 
@@ -37,12 +40,14 @@ export async function createSinkContainer(config: Config, logger: Logger): Promi
       createClickHouse({ url: config.CLICKHOUSE_URL, requestTimeoutMs: Math.max(config.CLICKHOUSE_QUERY_TIMEOUT_MS, MIN_INSERT_TIMEOUT_MS) }),
       (client) => client.close(),
     );
+    // Only for announcing new data (sink/announce.ts): one connection is enough.
+    const pool = resources.add('postgres', createPool(config.DATABASE_URL, { max: 1, applicationName: 'covid-etl-sink' }), (p) => p.end());
     const producer = resources.add('dead-letter producer', createProducer(config.KAFKA_BROKERS, `${clientId}-dlq`), (p) => p.close());
     const consumer = resources.add('consumer', createConsumer(config.KAFKA_BROKERS, config.KAFKA_SINK_GROUP, clientId), (c) => c.close());
     const sink = createSink({
       consumer,
       producer,
-      writer: createClickHouseWriter(clickhouse, config.CLICKHOUSE_DATABASE),
+      writer: announcingWriter(createClickHouseWriter(clickhouse, config.CLICKHOUSE_DATABASE), (countries) => announceCountries(pool, countries), logger),
       logger,
       options: {
         topic: config.KAFKA_TOPIC,

@@ -1,15 +1,24 @@
-// Answers a data request from the current data version: an ETag derived from the version (and
-// the representation), 304 for a matching If-None-Match, else the body from the response cache
-// or freshly produced. Produced bodies are cached under (version, request key); a streamed body
-// is cached too when it turns out small, and otherwise only passes through.
+// Answers a data request from the data versions in memory (no I/O when the answer is cached):
+// the version of the one country the answer is about, or of all data; an ETag derived from that
+// version and the representation; 304 for a matching If-None-Match; else the body from the
+// response cache or freshly produced. A cached entry keeps its headers ready, so a hit only
+// looks up one key. Produced bodies are cached under (version, request key); a streamed body is
+// cached too when it turns out small, and otherwise only passes through.
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
 import type { LruCache } from '../services/lru-cache.ts';
 
+export interface CachedAnswer {
+  body: Buffer;
+  etag: string;
+  /** Every header of the answer but those the server adds to all (security, length). */
+  headers: Readonly<Record<string, string>>;
+}
+
 export interface DataReplyDeps {
   versions: DataVersionService;
-  bodies: LruCache<Buffer>;
+  bodies: LruCache<CachedAnswer>;
   /** Streamed bodies larger than this are not cached. */
   maxCachedBody: number;
 }
@@ -17,19 +26,34 @@ export interface DataReplyDeps {
 export interface DataAnswer {
   /** Everything the body depends on besides the data version (route and normalized parameters). */
   key: string;
+  /** The countries the body is about: with exactly one, only that country's new data changes it. */
+  countries?: readonly string[] | undefined;
   /** The representation, part of the ETag (the same URL can be JSON or CSV). */
   variant: string;
   contentType: string;
-  /** Validation that needs the version (does the country have data?) goes here too. */
+  /** Validation that needs the data (does the country have rows?) goes here too. */
   prepare?: (version: string) => Promise<void>;
   produce: (version: string) => Promise<Buffer | AsyncIterable<string>>;
 }
 
+// The data is the same for every key holder, but it is only for key holders: browsers may keep
+// it, shared caches may not, and everyone revalidates (the ETag makes that cheap).
+const CACHE_CONTROL = 'private, no-cache';
+
 export function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
+  if (header === etag) return true;
   if (header.trim() === '*') return true;
   // Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+export function answerVersion(versions: DataVersionService, countries: readonly string[] | undefined): string {
+  return countries?.length === 1 ? versions.country(countries[0]!) : versions.all();
+}
+
+function answerHeaders(etag: string, contentType: string): Record<string, string> {
+  return { etag, 'cache-control': CACHE_CONTROL, vary: 'accept', 'content-type': contentType };
 }
 
 function cachingStream(source: AsyncIterable<string>, limit: number, store: (body: Buffer) => void): Readable {
@@ -52,28 +76,35 @@ function cachingStream(source: AsyncIterable<string>, limit: number, store: (bod
   );
 }
 
+function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedAnswer): FastifyReply {
+  reply.headers(entry.headers);
+  if (etagMatches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
+  return reply.send(entry.body);
+}
+
 export async function replyWithData(
   deps: DataReplyDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   answer: DataAnswer,
 ): Promise<FastifyReply> {
-  const version = await deps.versions.current();
+  const version = answerVersion(deps.versions, answer.countries);
+  const cacheKey = `${version}|${answer.key}`;
+  // A cached answer passed its validation when it was produced, for this very version.
+  const hit = deps.bodies.get(cacheKey);
+  if (hit) return sendCached(request, reply, hit);
+
   await answer.prepare?.(version);
   const etag = `"${version}.${answer.variant}"`;
-  // The data is the same for every key holder, but it is only for key holders: browsers may
-  // keep it, shared caches may not, and everyone revalidates (the ETag makes that cheap).
-  reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'accept');
+  const headers = answerHeaders(etag, answer.contentType);
+  reply.headers(headers);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
-  const cacheKey = `${version}|${answer.key}`;
-  const cached = deps.bodies.get(cacheKey);
-  reply.type(answer.contentType);
-  if (cached) return reply.send(cached);
   const body = await answer.produce(version);
+  const store = (complete: Buffer) => deps.bodies.set(cacheKey, { body: complete, etag, headers });
   if (Buffer.isBuffer(body)) {
-    deps.bodies.set(cacheKey, body);
+    store(body);
     return reply.send(body);
   }
-  return reply.send(cachingStream(body, deps.maxCachedBody, (complete) => deps.bodies.set(cacheKey, complete)));
+  return reply.send(cachingStream(body, deps.maxCachedBody, store));
 }

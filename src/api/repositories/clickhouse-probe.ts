@@ -1,9 +1,13 @@
-// A minimal ClickHouse HTTP client for the one query on the hot path: the data version, checked
-// for every data request. @clickhouse/client waits for a timer before each request
-// (`await sleep(0)` in its socket pool, at least 1 ms in Node), which at thousands of requests
-// per second is most of the latency a request spends waiting for its check. This sends a plain
+// A minimal ClickHouse HTTP client for the small, frequent query of the data version's safety
+// check (services/data-version-sync.ts). @clickhouse/client waits for a timer before each
+// request (`await sleep(0)` in its socket pool, at least 1 ms in Node); this sends a plain
 // keep-alive GET with no-delay sockets instead; everything else goes through the official client.
+//
+// It follows the client's connection rules exactly: `https://` URLs use TLS (so credentials
+// never travel in clear), the port is the URL's or else the protocol's default (80, 443: the
+// client does not assume 8123 either), and a path in the URL (a proxy prefix) is kept.
 import http from 'node:http';
+import https from 'node:https';
 
 export interface ClickHouseProbe {
   /** Runs a read-only query and returns its TabSeparated text. */
@@ -21,22 +25,34 @@ export class ClickHouseServerError extends Error {
   }
 }
 
-export function createClickHouseProbe(url: string, timeoutMs: number): ClickHouseProbe {
+export interface ClickHouseProbeOptions {
+  /** Extra trusted CA certificates for `https://` (as @clickhouse/client's `tls.ca_cert`). */
+  caCert?: string | Buffer;
+}
+
+export function createClickHouseProbe(url: string, timeoutMs: number, options: ClickHouseProbeOptions = {}): ClickHouseProbe {
   const parsed = new URL(url);
   const username = decodeURIComponent(parsed.username) || 'default';
   const password = decodeURIComponent(parsed.password);
   const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const secure = parsed.protocol === 'https:';
+  if (!secure && parsed.protocol !== 'http:') throw new Error(`ClickHouse URL must be http:// or https://, not ${parsed.protocol}`);
+  const transport = secure ? https : http;
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: 4, ...(options.caCert ? { ca: options.caCert } : {}) })
+    : new http.Agent({ keepAlive: true, maxSockets: 4 });
   const settings = `max_execution_time=${Math.max(1, Math.floor(timeoutMs / 1000))}`;
+  const pathPrefix = parsed.pathname.replace(/\/$/, '');
 
   return {
     query: (sql) =>
       new Promise<string>((resolve, reject) => {
-        const request = http.request(
+        const request = transport.request(
           {
-            host: parsed.hostname,
-            port: parsed.port || 8123,
-            path: `/?${settings}&query=${encodeURIComponent(`${sql} FORMAT TabSeparated`)}`,
+            protocol: parsed.protocol,
+            host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: parsed.port || (secure ? 443 : 80),
+            path: `${pathPrefix}/?${settings}&query=${encodeURIComponent(`${sql} FORMAT TabSeparated`)}`,
             agent,
             headers: { authorization },
           },

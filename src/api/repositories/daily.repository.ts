@@ -52,14 +52,13 @@ export interface DailyFilter {
 
 export interface DailyRepository {
   /**
-   * A token that changes whenever the queryable data may have changed: a digest of the names and
-   * modification times of the table's active parts. A part's name holds its partition, block
-   * range, merge level and mutation, and a part never changes once named, so every insert (a new
-   * block number) changes the set; the times guard against block numbers reused after a TRUNCATE
-   * and a restart. A merge changes it too, which only costs a cache refill. (Reading fewer columns
-   * of system.parts keeps this check cheap for ClickHouse: it runs up to 500 times a second.)
+   * A digest that changes with every insert into the table but not with merges: per partition,
+   * the lowest and highest block number of its active parts and the highest data version
+   * (mutations). An insert takes a new block number; a merge covers blocks already there; a
+   * dropped partition or a TRUNCATE removes rows from the list. It is the safety check behind the
+   * announced versions (services/data-version-sync.ts), cheap enough to run every half second.
    */
-  dataVersion(): Promise<string>;
+  partsDigest(): Promise<string>;
   countries(): Promise<CountryCoverage[]>;
   series(country: string): Promise<CountrySeries>;
   freshness(): Promise<SourceFreshness[]>;
@@ -100,9 +99,9 @@ export function createDailyRepository(
   queryTimeoutMs: number,
 ): DailyRepository {
   const table = `${sqlIdentifier(database)}.daily`;
-  const versionQuery =
-    'SELECT name, toUnixTimestamp(modification_time) FROM system.parts ' +
-    `WHERE database = ${sqlString(database)} AND table = 'daily' AND active ORDER BY name`;
+  const partsQuery =
+    'SELECT partition_id, min(min_block_number), max(max_block_number), max(data_version) FROM system.parts ' +
+    `WHERE database = ${sqlString(database)} AND table = 'daily' AND active GROUP BY partition_id ORDER BY partition_id`;
   const settings = { max_execution_time: Math.max(1, Math.floor(queryTimeoutMs / 1000)) };
 
   const select = (query: string) =>
@@ -112,8 +111,8 @@ export function createDailyRepository(
     });
 
   return {
-    async dataVersion() {
-      const text = await guarded('clickhouse', () => probe.query(versionQuery));
+    async partsDigest() {
+      const text = await guarded('clickhouse', () => probe.query(partsQuery));
       return createHash('sha256').update(text).digest('base64url').slice(0, 16);
     },
 

@@ -24,6 +24,17 @@ export interface UsersRepository {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** Every API process listens here and forgets the revoked keys at once (services/change-feed.ts). */
+export const API_KEY_REVOKED_CHANNEL = 'covid_api_key_revoked';
+
+/** Base64 SHA-256 digests, comma-separated: 44 bytes each, far below NOTIFY's 8,000-byte limit. */
+export function decodeRevokedDigests(payload: string): Buffer[] {
+  return payload
+    .split(',')
+    .filter((digest) => /^[A-Za-z0-9+/]{43}=$/.test(digest))
+    .map((digest) => Buffer.from(digest, 'base64'));
+}
+
 export function createUsersRepository(pool: Pool, queryTimeoutMs: number): UsersRepository {
   return {
     createWithKey: (username, passwordHash, keyDigest) =>
@@ -68,7 +79,13 @@ export function createUsersRepository(pool: Pool, queryTimeoutMs: number): Users
             ),
           );
           await client.query(timedQuery('INSERT INTO api_keys (user_id, key_digest) VALUES ($1, $2)', [userId, keyDigest], queryTimeoutMs));
-          return rows.map((row) => row.key_digest);
+          // Delivered to every listening API process when this transaction commits.
+          const revoked = rows.map((row) => row.key_digest);
+          if (revoked.length > 0) {
+            const payload = revoked.map((digest) => digest.toString('base64')).join(',');
+            await client.query(timedQuery('SELECT pg_notify($1, $2)', [API_KEY_REVOKED_CHANNEL, payload], queryTimeoutMs));
+          }
+          return revoked;
         }),
       ),
 

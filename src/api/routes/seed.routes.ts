@@ -90,7 +90,8 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
           key: `${name}|${code}|${start ?? ''}|${end ?? ''}`,
           variant: 'json',
           contentType: JSON_TYPE,
-          prepare: (version) => data.requireCountries(version, [code]),
+          countries: [code],
+          prepare: () => data.requireCountries([code]),
           produce: async (version) => columns(await data.series(version, code), [metric], start, end),
         });
       },
@@ -120,7 +121,8 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
         key: `/|${code}`,
         variant: 'json',
         contentType: JSON_TYPE,
-        prepare: (version) => data.requireCountries(version, [code]),
+        countries: [code],
+          prepare: () => data.requireCountries([code]),
         produce: async (version) => columns(await data.series(version, code), ['cases', 'deaths']),
       });
     },
@@ -151,7 +153,8 @@ export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { d
         key: `summary|${code}`,
         variant: 'json',
         contentType: JSON_TYPE,
-        prepare: (version) => data.requireCountries(version, [code]),
+        countries: [code],
+          prepare: () => data.requireCountries([code]),
         produce: async (version) => Buffer.from(JSON.stringify(await data.summary(version, code))),
       });
     },

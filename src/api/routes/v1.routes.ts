@@ -92,8 +92,9 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
         key: `v1/daily|${countries?.join(',') ?? '*'}|${start ?? ''}|${end ?? ''}|${fields.join(',')}|${format}`,
         variant: format,
         contentType: CONTENT_TYPES[format],
-        prepare: async (version) => {
-          if (countries) await data.requireCountries(version, countries);
+        countries,
+        prepare: async () => {
+          if (countries) await data.requireCountries(countries);
         },
         produce: async () => renderDaily(await data.streamRows({ countries, start, end }), format, fields),
       });
@@ -122,7 +123,8 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
         key: `v1/summary|${country}`,
         variant: 'json',
         contentType: JSON_TYPE,
-        prepare: (version) => data.requireCountries(version, [country]),
+        countries: [country],
+        prepare: () => data.requireCountries([country]),
         produce: async (version) => Buffer.from(JSON.stringify({ country, ...(await data.summary(version, country)) })),
       });
     },
@@ -141,7 +143,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
       },
     },
     async (_request, reply) => {
-      const current = await status.status(await versions.current());
+      const current = await status.status(versions.all());
       reply.header('cache-control', 'no-store');
       return toStatusJson(current);
     },

@@ -1,14 +1,14 @@
 // Checks an API key: shape and checksum first (no I/O), then one indexed lookup of its SHA-256
 // digest, remembered for a short while so a hot key costs a hash and a map lookup.
 //
-// Bounds: a key revoked by a re-issue in this process is forgotten at once; a key revoked
-// through another replica keeps working here for at most `positiveTtlMs`. Unknown keys are
-// remembered too (`negativeTtlMs`): a digest that was unknown can never become valid later,
-// since keys are 256 random bits and a revoked key never comes back, so that cache cannot be
-// wrong; it only spares the database from repeated guesses. The two kinds live in separate maps,
-// each with its own bound, so a flood of random keys evicts only other unknown keys, never a
-// real one; and a per-address limit on failed checks (http/authenticate.ts) stops the lookups
-// of a client that keeps guessing.
+// Bounds: a key revoked by a re-issue in this process is forgotten at once; one revoked through
+// another process when its notification arrives (services/change-feed.ts), and never later than
+// `positiveTtlMs`. Unknown keys are remembered too (`negativeTtlMs`): a digest that was unknown
+// can never become valid later, since keys are 256 random bits and a revoked key never comes
+// back, so that cache cannot be wrong; it only spares the database from repeated guesses. The
+// two kinds live in separate maps, each with its own bound, so a flood of random keys evicts
+// only other unknown keys, never a real one; and a per-address limit on failed checks
+// (http/authenticate.ts) stops the lookups of a client that keeps guessing.
 import type { Clock } from '../repositories/clock.ts';
 import type { UsersRepository } from '../repositories/users.repository.ts';
 import { AppError } from '../errors.ts';
@@ -17,10 +17,12 @@ import { apiKeyDigestText, isWellFormedApiKey } from './api-key-format.ts';
 export interface ApiKeyService {
   /** The id of the user owning this live key; throws `unauthenticated` otherwise. */
   authenticate(key: string | undefined): Promise<string>;
-  /** Forgets keys that were just revoked in this process. */
+  /** Forgets keys that were just revoked (here or, told by a notification, in another process). */
   forget(digests: readonly Buffer[]): void;
   /** Whether authenticating this key now would need no database lookup (a live cache entry). */
   isCached(key: string): boolean;
+  /** Forgets every live key: revocations may have been missed (services/change-feed.ts). */
+  forgetAll(): void;
 }
 
 export interface ApiKeyCacheOptions {
@@ -114,6 +116,12 @@ export function createApiKeyService(
 
     isCached(key) {
       return isWellFormedApiKey(key) && cached(apiKeyDigestText(key)) !== undefined;
+    },
+
+    forgetAll() {
+      // Unknown keys stay remembered: they cannot have become valid.
+      known.clear();
+      lookups.clear();
     },
   };
 }

@@ -1,71 +1,70 @@
-// The data version, checked for every data request and never cached, so no answer is ever
-// older than the data that was queryable when its request arrived. Checks are single-flight:
-// a request waits for a check that *started after it arrived* (a check already running may
-// have read the version before the newest run landed), and every request that arrives while
-// a check runs shares the one next check.
+// The data versions this process knows, in memory: one per country, and one for everything
+// (which changes whenever any country's does). Read on every data request without any I/O; kept
+// current by data-version-sync.ts, which is told of each batch the sink stored.
 //
-// Under load checks would run back to back, and each costs ClickHouse about half a
-// millisecond of CPU (18.16 creates threads per query), which on a small machine is CPU taken
-// from the server itself. So consecutive checks start at least `minIntervalMs` apart: more
-// requests share each check, at the price of at most that much extra wait. A request that
-// arrives when no check ran recently still gets one at once.
-import type { Clock } from '../repositories/clock.ts';
+// A version is served as a token: a digest of the database's epoch (a new one when the database
+// is recreated, or when ClickHouse changed without an announcement: everything is new then) and
+// the number. Every process that knows the same versions gives the same tokens, so ETags hold
+// across processes. Tokens are computed when a version changes, never per request.
+import { createHash } from 'node:crypto';
 
 export interface DataVersionService {
-  current(): Promise<string>;
+  /** The token of all data: for answers that depend on more than one country. */
+  all(): string;
+  /** The token of one country's rows (ISO code). */
+  country(code: string): string;
 }
 
-export interface DataVersionOptions {
-  minIntervalMs: number;
-  clock: Clock;
+export interface DataVersionState extends DataVersionService {
+  /** Takes newer versions (older or equal ones are ignored); returns the countries that changed. */
+  apply(versions: ReadonlyMap<string, bigint>): string[];
+  /** Everything is new: another epoch. */
+  renew(epoch: string): void;
 }
 
-export const DEFAULT_VERSION_CHECK_INTERVAL_MS = 2;
+function token(...parts: (string | bigint)[]): string {
+  return createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
+}
 
-export function createDataVersionService(
-  check: () => Promise<string>,
-  { minIntervalMs, clock }: DataVersionOptions = { minIntervalMs: 0, clock: { now: () => performance.now() } },
-): DataVersionService {
-  let running: Promise<string> | undefined;
-  let next: Promise<string> | undefined;
-  let lastStart = -Infinity;
+export function createDataVersionState(epoch = ''): DataVersionState {
+  const versions = new Map<string, bigint>();
+  const tokens = new Map<string, string>();
+  // The sum of all versions: it grows with every change, whatever order announcements commit in.
+  let total = 0n;
+  let base = '';
+  let allToken = '';
+  let unannounced = '';
 
-  const start = (): Promise<string> => {
-    lastStart = clock.now();
-    const flight = check();
-    running = flight;
-    const clear = () => {
-      if (running === flight) running = undefined;
-    };
-    flight.then(clear, clear);
-    return flight;
+  const recompute = () => {
+    allToken = token(base, 'all', total);
+    unannounced = token(base, 'country', 0n);
   };
-
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  const noop = () => undefined;
-
-  /** The next check: after `previous` settles and the interval has passed. */
-  const schedule = (previous: Promise<unknown>): Promise<string> => {
-    const scheduled: Promise<string> = previous
-      .then(noop, noop)
-      .then(() => {
-        const wait = lastStart + minIntervalMs - clock.now();
-        return wait > 0 ? sleep(wait) : undefined;
-      })
-      .then(() => {
-        // From here on the check has started: later arrivals must not join it.
-        if (next === scheduled) next = undefined;
-        return start();
-      });
-    next = scheduled;
-    return scheduled;
+  const setBase = (nextEpoch: string) => {
+    base = nextEpoch;
+    tokens.clear();
+    for (const [country, version] of versions) tokens.set(country, token(base, 'country', version));
+    recompute();
   };
+  setBase(epoch);
 
   return {
-    current() {
-      if (next) return next; // not started yet: it starts after this request arrived
-      if (!running && clock.now() - lastStart >= minIntervalMs) return start();
-      return schedule(running ?? Promise.resolve());
+    all: () => allToken,
+    country: (code) => tokens.get(code) ?? unannounced,
+
+    apply(next) {
+      const changed: string[] = [];
+      for (const [country, version] of next) {
+        const previous = versions.get(country) ?? 0n;
+        if (version <= previous) continue;
+        versions.set(country, version);
+        total += version - previous;
+        tokens.set(country, token(base, 'country', version));
+        changed.push(country);
+      }
+      if (changed.length > 0) allToken = token(base, 'all', total);
+      return changed;
     },
+
+    renew: setBase,
   };
 }

@@ -1,17 +1,19 @@
 // Incidence data for the routes. Everything is computed for a given data version and cached
-// under it, so a cached value is exactly what ClickHouse answered for that version: the
-// version check (data-version.service.ts) is what keeps answers fresh, the cache only keeps
-// them cheap. Old versions fall out of the cache by recency.
+// under it: one country's series under that country's version, everything else under the
+// version of all data (data-version.service.ts), so a batch for one country leaves the others'
+// entries valid. The versions keep answers fresh, the cache only keeps them cheap. Old versions
+// fall out of the cache by recency.
 import { isKnownCountry } from '../../domain/countries.ts';
 import { AppError } from '../errors.ts';
 import type { CountryCoverage, CountrySeries, DailyFilter, DailyRepository, DailyRow, SourceFreshness } from '../repositories/daily.repository.ts';
+import type { DataVersionService } from './data-version.service.ts';
 import { LruCache } from './lru-cache.ts';
 import { summarize, type Summary } from './summary.ts';
 
 export interface DataService {
   countries(version: string): Promise<CountryCoverage[]>;
-  /** Throws `unknown_country` for a code that is not ISO 3166-1 alpha-2 or has no data. */
-  requireCountries(version: string, codes: readonly string[]): Promise<void>;
+  /** Throws `unknown_country` for a code that is not ISO 3166-1 alpha-2 or has no data (each at its own version). */
+  requireCountries(codes: readonly string[]): Promise<void>;
   series(version: string, country: string): Promise<CountrySeries>;
   summary(version: string, country: string): Promise<Summary>;
   freshness(version: string): Promise<SourceFreshness[]>;
@@ -26,24 +28,36 @@ function weigh(value: unknown): number {
   return 1_024;
 }
 
-export function createDataService(daily: DailyRepository, maxCacheBytes = 64 * 1024 * 1024): DataService {
+const PER_COUNTRY_CHECKS = 8;
+
+export function createDataService(daily: DailyRepository, versions: DataVersionService, maxCacheBytes = 64 * 1024 * 1024): DataService {
   const cache = new LruCache<unknown>(maxCacheBytes, weigh);
   const cached = <T>(key: string, load: () => Promise<T>) => cache.getOrLoad(key, load) as Promise<T>;
 
   const countries = (version: string) => cached(`${version}|countries`, () => daily.countries());
   const countrySet = (version: string) =>
     cached(`${version}|country-set`, async () => new Set((await countries(version)).map((c) => c.country)));
+  /** Whether each country has rows: from its own series for a few (a batch for another country
+   * costs nothing then), from the list of all countries for many. */
+  const haveData = async (codes: readonly string[]): Promise<boolean[]> => {
+    if (codes.length > PER_COUNTRY_CHECKS) {
+      const known = await countrySet(versions.all());
+      return codes.map((code) => known.has(code));
+    }
+    const series = await Promise.all(codes.map((code) => service.series(versions.country(code), code)));
+    return series.map((s) => s.dates.length > 0);
+  };
 
   const service: DataService = {
     countries,
 
-    async requireCountries(version, codes) {
+    async requireCountries(codes) {
       const notIso = codes.filter((code) => !isKnownCountry(code));
       if (notIso.length > 0) {
         throw new AppError('unknown_country', `${notIso.map((c) => `'${c}'`).join(', ')}: not an ISO 3166-1 alpha-2 country code`);
       }
-      const known = await countrySet(version);
-      const missing = codes.filter((code) => !known.has(code));
+      const present = await haveData(codes);
+      const missing = codes.filter((_, i) => !present[i]);
       if (missing.length > 0) throw new AppError('unknown_country', `no data for country ${missing.map((c) => `'${c}'`).join(', ')}`);
     },
 

@@ -6,7 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../../../src/api/app.ts';
+import { pino } from 'pino';
+import { createApiDeps } from '../../../src/api/container.ts';
 import { apiKeyDigest, generateApiKey } from '../../../src/api/services/api-key-format.ts';
+import { createClickHouse } from '../../../src/platform/clickhouse.ts';
+import { createPool } from '../../../src/platform/postgres.ts';
 import { createApiTestContext, fakeClock, PASSWORD, type ApiTestContext } from './context.ts';
 
 const DATA_PATHS = ['/', '/cases', '/deaths', '/summary', '/v1/countries', '/v1/daily', '/v1/countries/RU/summary', '/v1/status'];
@@ -105,6 +109,69 @@ void describe('authentication', () => {
     assert.equal((await request()).statusCode, 200, 'within the 5 s bound the cached answer may stand');
     clock.advance(1_001);
     assert.equal((await request()).statusCode, 401, 'after the bound it must not');
+  });
+});
+
+void describe('authentication: several processes', () => {
+  let ctx: ApiTestContext;
+  let other: { app: Awaited<ReturnType<typeof buildApp>>; close(): Promise<void> };
+  before(async () => {
+    // A key cache that would keep a revoked key for a minute: only the notification can end it.
+    const keyCache = { positiveTtlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 1_000 };
+    ctx = await createApiTestContext({ keyCache });
+    await ctx.insertDaily([{ country: 'RU', date: '2021-01-01', cases: 1, deaths: 0 }]);
+    // A second API process on the same databases: its own clients, caches and notifications.
+    const pool = createPool(ctx.config.DATABASE_URL, { max: 2 });
+    const clickhouse = createClickHouse({ url: ctx.config.CLICKHOUSE_URL, database: ctx.config.CLICKHOUSE_DATABASE });
+    const deps = await createApiDeps({ config: ctx.config, logger: pino({ level: 'silent' }), pool, clickhouse, keyCache });
+    const app = await buildApp(deps, { defaultMetrics: false });
+    other = {
+      app,
+      async close() {
+        await app.close();
+        await deps.changes.close();
+        await clickhouse.close();
+        await pool.end();
+      },
+    };
+  });
+  after(async () => {
+    await other.close();
+    await ctx.close();
+  });
+
+  void it('a key re-issued through another process stops working here within a second', async () => {
+    const key = await ctx.register('erin');
+    const here = () => ctx.app.inject({ url: '/cases', headers: { 'x-key': key } });
+    assert.equal((await here()).statusCode, 200); // cached here now, for a minute
+    assert.equal((await other.app.inject({ url: '/cases', headers: { 'x-key': key } })).statusCode, 200);
+    const reissued = await other.app.inject({ method: 'POST', url: '/users/recreate-api-key', payload: { username: 'erin', password: PASSWORD } });
+    assert.equal(reissued.statusCode, 200);
+    const started = performance.now();
+    let status = 200;
+    while (status === 200 && performance.now() - started < 5_000) {
+      status = (await here()).statusCode;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const elapsed = performance.now() - started;
+    assert.equal(status, 401);
+    assert.ok(elapsed < 1_000, `the revoked key worked here for ${elapsed.toFixed(0)} ms`);
+    const fresh = reissued.json<{ api_key: string }>().api_key;
+    assert.equal((await ctx.app.inject({ url: '/cases', headers: { 'x-key': fresh } })).statusCode, 200);
+  });
+
+  void it('both processes see a new batch and give the same ETag', async () => {
+    const before = await other.app.inject({ url: '/cases', headers: { 'x-key': await ctx.register('frank') } });
+    await ctx.insertDaily([{ country: 'RU', date: '2021-01-02', cases: 2, deaths: 0 }]);
+    const key = await ctx.register('gina');
+    let answer = before;
+    for (let waited = 0; waited < 5_000 && answer.headers.etag === before.headers.etag; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      answer = await other.app.inject({ url: '/cases', headers: { 'x-key': key } });
+    }
+    assert.equal(answer.json<{ date: string[] }>().date.at(-1), '2021-01-02');
+    const here = await ctx.app.inject({ url: '/cases', headers: { 'x-key': key } });
+    assert.equal(here.headers.etag, answer.headers.etag);
   });
 });
 

@@ -10,6 +10,7 @@ import type { Clock } from '../../../src/api/repositories/clock.ts';
 import type { ApiKeyCacheOptions } from '../../../src/api/services/api-key.service.ts';
 import { createClickHouse, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import type { Config } from '../../../src/platform/config.ts';
+import { announceCountries } from '../../../src/platform/data-announcements.ts';
 import { createPool, type Pool } from '../../../src/platform/postgres.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 
@@ -33,7 +34,10 @@ export interface ApiTestContext {
   clickhouse: ClickHouseClient;
   deps: ApiDeps;
   app: FastifyInstance;
+  /** Inserts as the sink does: into ClickHouse, then announced; resolves once the app knows. */
   insertDaily(rows: readonly DailyInsert[]): Promise<void>;
+  /** Inserts into ClickHouse only, as a writer that bypasses the sink would. */
+  insertUnannounced(rows: readonly DailyInsert[]): Promise<void>;
   /** Registers a user through the API and returns its key. */
   register(username: string, password?: string): Promise<string>;
   close(): Promise<void>;
@@ -68,6 +72,25 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
   const app = await buildApp(deps, { defaultMetrics: false });
   await app.ready();
 
+  const insertUnannounced = async (rows: readonly DailyInsert[]) => {
+    await clickhouse.insert({
+      table: 'daily',
+      format: 'JSONEachRow',
+      values: rows.map((row, i) => ({
+        country: row.country,
+        date: row.date,
+        cases: row.cases,
+        deaths: row.deaths,
+        source: row.source ?? 'who',
+        estimated: row.estimated ? 1 : 0,
+        estimated_cases: (row.estimated_cases ?? row.estimated) ? 1 : 0,
+        estimated_deaths: (row.estimated_deaths ?? row.estimated) ? 1 : 0,
+        version: row.version ?? Date.now() * 1000 + i,
+        run_id: 1,
+      })),
+    });
+  };
+
   return {
     env,
     config,
@@ -75,23 +98,17 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
     clickhouse,
     deps,
     app,
+    insertUnannounced,
     async insertDaily(rows) {
-      await clickhouse.insert({
-        table: 'daily',
-        format: 'JSONEachRow',
-        values: rows.map((row, i) => ({
-          country: row.country,
-          date: row.date,
-          cases: row.cases,
-          deaths: row.deaths,
-          source: row.source ?? 'who',
-          estimated: row.estimated ? 1 : 0,
-          estimated_cases: (row.estimated_cases ?? row.estimated) ? 1 : 0,
-          estimated_deaths: (row.estimated_deaths ?? row.estimated) ? 1 : 0,
-          version: row.version ?? Date.now() * 1000 + i,
-          run_id: 1,
-        })),
-      });
+      await insertUnannounced(rows);
+      const countries = [...new Set(rows.map((row) => row.country))];
+      const before = countries.map((country) => deps.versions.country(country));
+      await announceCountries(pool, countries);
+      // The notification arrives within milliseconds; wait for it so tests stay deterministic.
+      for (let waited = 0; countries.some((country, i) => deps.versions.country(country) === before[i]); waited += 5) {
+        if (waited > 5_000) throw new Error(`the app did not hear of the new versions of ${countries.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     },
     async register(username, password = PASSWORD) {
       const response = await app.inject({ method: 'POST', url: '/users/register', payload: { username, password } });
@@ -100,6 +117,7 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
     },
     async close() {
       await app.close();
+      await deps.changes.close();
       await clickhouse.close();
       await pool.end();
       await env.cleanup();
