@@ -14,8 +14,8 @@ export const commands: Record<string, Command> = {
     run: async () => (await import('./migrate.ts')).runMigrate(loadConfig()),
   },
   serve: {
-    summary: 'run the HTTP API server',
-    run: async () => (await import('../api/main.ts')).runApi(loadConfig()),
+    summary: 'run the HTTP API server (API_PROCESSES processes, default one per core)',
+    run: async () => (await import('../api/cluster.ts')).runServe(loadConfig()),
   },
   worker: {
     summary: 'run the pipeline worker (scheduled runs, job queue)',

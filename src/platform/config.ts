@@ -2,6 +2,7 @@
 // start, into a frozen typed object; a missing or malformed variable stops the process with a
 // message that names it (ConfigError).
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { FILL_POLICIES } from '../domain/transform/types.ts';
@@ -91,6 +92,8 @@ const schema = z.object({
   KEY_FAILURE_LIMIT: nonNegativeInt(60),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   HTTP_OVERLOAD_LATENCY_MS: nonNegativeInt(50),
+  // `serve` runs this many processes sharing PORT (node:cluster); default one per core.
+  API_PROCESSES: positiveInt(availableParallelism()),
 
   // 0: /metrics on the API port; else only on 127.0.0.1:METRICS_PORT.
   METRICS_PORT: port(0),
