@@ -1,0 +1,202 @@
+// The API against the machine (issue 9): `GET /cases?country=RU` (full history, 1,200 days) from
+// `covid-etl serve` against plain node:http serving the very same bytes and headers
+// (bench/api-node-baseline.ts), both with the same number of processes, at 1 and 64
+// connections, in one run, alternating; then the API while the sink writes other countries
+// continuously (a real sink process fed through Kafka, SINK_BATCH_MS=100: ten announced batches a
+// second), against the API without writes; then how stale an answer can be: from ClickHouse
+// accepting a row to the API answering it, announced as the sink does, and unannounced.
+//
+//   node bench/api-vs-node.ts [--seconds 5] [--processes 2] [--profile DIR]
+//
+// --profile: the API runs with --cpu-prof (one process), profiles written to DIR on exit; read
+// them with `node bench/api-profile.ts DIR`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { COUNTRY_CODES } from '../src/domain/countries.ts';
+import { createClickHouse } from '../src/platform/clickhouse.ts';
+import { announceCountries } from '../src/platform/data-announcements.ts';
+import { createPool } from '../src/platform/postgres.ts';
+import { cpuSeconds, freePort, seedDaily, seedUsers, startApiServer, startWriter } from '../test/support/api-load.ts';
+import { createTestEnvironment } from '../test/support/environment.ts';
+import { repoRoot } from '../test/support/paths.ts';
+import { runLoad, type LoadResult } from './api-loadgen.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    processes: { type: 'string', default: String(os.availableParallelism()) },
+    profile: { type: 'string' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const PROCESSES = args.profile ? 1 : Number(args.processes);
+const DAYS = 1_200;
+const PATH = '/cases?country=RU';
+const COUNTRIES = ['RU', ...[...COUNTRY_CODES].filter((c) => c !== 'RU')].slice(0, 230);
+const log = (...parts: unknown[]) => console.error(...parts);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU seconds of a process and its children (the cluster's processes). */
+function treeCpu(pid: number): number {
+  let total = cpuSeconds(pid);
+  try {
+    for (const child of readChildren(pid)) total += treeCpu(child);
+  } catch {
+    // gone
+  }
+  return total;
+}
+function readChildren(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+interface Measured extends LoadResult {
+  name: string;
+  connections: number;
+  serverCores: number;
+}
+
+const results: Measured[] = [];
+const fmt = (r: Measured) =>
+  `${r.name} @${r.connections}: ${Math.round(r.perSecond).toLocaleString('en')} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
+  `p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms, server ${r.serverCores.toFixed(2)} cores, statuses ${JSON.stringify(r.statuses)}`;
+
+const env = await createTestEnvironment({ kafka: true });
+const cleanups: (() => Promise<unknown>)[] = [];
+try {
+  log('seeding…');
+  await seedDaily(env.config, COUNTRIES, DAYS);
+  const users = await seedUsers(env.config, 64);
+  const profileDir = args.profile ? path.resolve(args.profile) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const api = await startApiServer(env.config, {
+    API_PROCESSES: String(PROCESSES),
+    // The limiter runs on every request but never limits: the load is the point here.
+    DATA_RATE_LIMIT: '1000000',
+    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+  });
+  cleanups.push(() => api.proc.stop('SIGTERM'));
+  const keyOf = (connection: number) => users[connection % users.length]!.key;
+
+  // The answer whose bytes the baseline serves.
+  const first = await fetch(`http://127.0.0.1:${api.port}${PATH}`, { headers: { 'x-key': keyOf(0) } });
+  const body = Buffer.from(await first.arrayBuffer());
+  if (first.status !== 200) throw new Error(`${PATH}: ${first.status} ${body.toString()}`);
+  const headers: Record<string, string> = {};
+  first.headers.forEach((value, name) => {
+    if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
+  });
+  const answerFile = path.join(os.tmpdir(), `api-vs-node-${process.pid}.json`);
+  writeFileSync(answerFile, JSON.stringify({ headers, body: body.toString('base64') }));
+  const baselinePort = await freePort();
+  const baseline = spawn(process.execPath, [path.join(repoRoot, 'bench/api-node-baseline.ts')], {
+    env: { ...process.env, PORT: String(baselinePort), PROCESSES: String(PROCESSES), ANSWER: answerFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(async () => {
+    baseline.kill('SIGTERM');
+    await sleep(200);
+  });
+  await new Promise<void>((resolve, reject) => {
+    baseline.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    baseline.on('exit', (code) => reject(new Error(`baseline exited ${code}`)));
+  });
+  log(`answer: ${body.length} bytes; ${PROCESSES} process(es) each; machine load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+  const measure = async (name: string, port: number, pid: number, connections: number) => {
+    const request = (connection: number) => ({ path: PATH, headers: { 'x-key': keyOf(connection) } });
+    await runLoad({ port, connections, durationMs: 1_000, request }); // warm-up
+    const cpuBefore = treeCpu(pid);
+    const result = await runLoad({ port, connections, durationMs: SECONDS * 1_000, request });
+    const measured: Measured = { ...result, name, connections, serverCores: (treeCpu(pid) - cpuBefore) / result.seconds };
+    results.push(measured);
+    log(fmt(measured));
+    return measured;
+  };
+
+  const pairs: { connections: number; api: Measured; node: Measured }[] = [];
+  for (const connections of [1, 64]) {
+    const node = await measure('node:http', baselinePort, baseline.pid!, connections);
+    const served = await measure('API', api.port, api.proc.pid, connections);
+    pairs.push({ connections, api: served, node });
+  }
+  // Once more in the other order, so neither side always runs first.
+  for (const connections of [64, 1]) {
+    const served = await measure('API', api.port, api.proc.pid, connections);
+    const node = await measure('node:http', baselinePort, baseline.pid!, connections);
+    pairs.push({ connections, api: served, node });
+  }
+
+  // Under continuous writes to other countries.
+  const quiet = await measure('API, no writes', api.port, api.proc.pid, 64);
+  const writer = startWriter({ ...env.config, SINK_BATCH_MS: 100 }, { countries: COUNTRIES.slice(1), days: DAYS, perSecond: 2_000, batch: 200 });
+  cleanups.push(() => writer.close());
+  await sleep(3_000);
+  const writing = await measure('API, sink writing', api.port, api.proc.pid, 64);
+  const nodeWriting = await measure('node:http, sink writing', baselinePort, baseline.pid!, 64);
+  const published = writer.published();
+  await writer.close();
+  log(`writer: ${published} records published to the sink during the run`);
+
+  // Staleness: ClickHouse accepted a row -> the API answers it.
+  const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
+  const pool = createPool(env.config.DATABASE_URL, { max: 1 });
+  cleanups.push(() => clickhouse.close(), () => pool.end());
+  const staleness = async (announce: boolean, trial: number) => {
+    const date = new Date(Date.UTC(2024, 0, 1) + trial * 86_400_000).toISOString().slice(0, 10);
+    const cases = 5_000_000 + trial;
+    await clickhouse.insert({
+      table: 'daily',
+      format: 'JSONEachRow',
+      values: [{ country: 'RU', date, cases, deaths: 0, source: 'who', estimated: 0, version: 10 + trial, run_id: 9 }],
+    });
+    const accepted = performance.now();
+    if (announce) await announceCountries(pool, ['RU']);
+    for (;;) {
+      const answer = await fetch(`http://127.0.0.1:${api.port}/cases?country=RU&start=${date}&end=${date}`, { headers: { 'x-key': keyOf(trial) } });
+      const json = (await answer.json()) as { cases?: number[] };
+      if (json.cases?.[0] === cases) return performance.now() - accepted;
+      if (performance.now() - accepted > 10_000) throw new Error('never visible');
+    }
+  };
+  const announced: number[] = [];
+  for (let trial = 0; trial < 30; trial++) announced.push(await staleness(true, trial));
+  await sleep(1_500); // two polls without announcements
+  const unannounced: number[] = [];
+  for (let trial = 100; trial < 106; trial++) {
+    unannounced.push(await staleness(false, trial));
+    await sleep(1_200);
+  }
+  const describe = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)!, min: sorted[0]! };
+  };
+  log(`staleness, announced (as the sink does): ${JSON.stringify(describe(announced))} ms over ${announced.length} rows`);
+  log(`staleness, unannounced (safety check): ${JSON.stringify(describe(unannounced))} ms over ${unannounced.length} rows`);
+
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+  const summary = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
+    date: new Date().toISOString(),
+    processes: PROCESSES,
+    answerBytes: body.length,
+    pairs: pairs.map((p) => ({ connections: p.connections, api: Math.round(p.api.perSecond), node: Math.round(p.node.perSecond), ratio: ratio(p.api.perSecond, p.node.perSecond), apiP99: p.api.latencyMs.p99, nodeP99: p.node.latencyMs.p99 })),
+    writes: {
+      quiet: Math.round(quiet.perSecond),
+      writing: Math.round(writing.perSecond),
+      ratio: ratio(writing.perSecond, quiet.perSecond),
+      nodeWriting: Math.round(nodeWriting.perSecond),
+      apiToNodeWhileWriting: ratio(writing.perSecond, nodeWriting.perSecond),
+      published,
+    },
+    stalenessMs: { announced: describe(announced), unannounced: describe(unannounced) },
+    results,
+  };
+  console.log(JSON.stringify(summary, null, 1));
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log('cleanup failed', error));
+  await env.cleanup();
+}
