@@ -9,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
-import type { CachedAnswer, DataReplyDeps } from './http/data-reply.ts';
+import { createFastPathHook, type CachedAnswer, type DataReplyDeps } from './http/data-reply.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
 import { installMetrics } from './http/metrics.ts';
@@ -169,6 +169,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     versions: deps.versions,
     bodies: new LruCache<CachedAnswer>(options.responseCacheBytes ?? 64 * 1024 * 1024, (answer) => answer.body.length + 256),
     maxCachedBody: 4 * 1024 * 1024,
+    remembered: new Map(),
   };
   await app.register(docsRoutes);
   await app.register(appRoutes);
@@ -193,6 +194,8 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
         failuresPerMinute: config.KEY_FAILURE_LIMIT,
       }),
     );
+    // After the key check and the rate limit: a URL answered before comes from the cache here.
+    scope.addHook('onRequest', createFastPathHook(dataReply));
     await scope.register(seedRoutes, { data: deps.data, reply: dataReply, defaultCountry: config.DEFAULT_COUNTRY });
     await scope.register(v1Routes, { data: deps.data, status: deps.status, versions: deps.versions, reply: dataReply });
   });

@@ -4,6 +4,13 @@
 // response cache or freshly produced. A cached entry keeps its headers ready, so a hit only
 // looks up one key. Produced bodies are cached under (version, request key); a streamed body is
 // cached too when it turns out small, and otherwise only passes through.
+//
+// The fast path (bench/api-profile.ts showed validation and the route's own work on every hit):
+// the request key an exact URL (with its Accept) led to is remembered once its answer was
+// produced, so a repeated URL is answered from the cache by a hook that runs right after the
+// key check and the rate limit, before parsing and validation. Only URLs that passed
+// validation are remembered, and the URL and Accept determine the key, so it answers exactly
+// what the route would; anything not cached for the current version takes the normal path.
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
@@ -21,7 +28,12 @@ export interface DataReplyDeps {
   bodies: LruCache<CachedAnswer>;
   /** Streamed bodies larger than this are not cached. */
   maxCachedBody: number;
+  /** Request URL (and Accept) -> what its answer depends on (the fast path). */
+  remembered: Map<string, { key: string; countries: readonly string[] | undefined }>;
 }
+
+/** Remembered URLs at most: past it the memory starts again empty (URLs are cheap to relearn). */
+const MAX_REMEMBERED = 10_000;
 
 export interface DataAnswer {
   /** Everything the body depends on besides the data version (route and normalized parameters). */
@@ -56,6 +68,17 @@ function answerHeaders(etag: string, contentType: string): Record<string, string
   return { etag, 'cache-control': CACHE_CONTROL, vary: 'accept', 'content-type': contentType };
 }
 
+/** Set per connection or per body by the server, never part of a cached answer. */
+const NOT_KEPT = new Set(['content-length', 'connection', 'transfer-encoding', 'date', 'keep-alive']);
+
+function keptHeaders(reply: FastifyReply): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined && !NOT_KEPT.has(name)) kept[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return kept;
+}
+
 function cachingStream(source: AsyncIterable<string>, limit: number, store: (body: Buffer) => void): Readable {
   return Readable.from(
     (async function* () {
@@ -82,6 +105,22 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedA
   return reply.send(entry.body);
 }
 
+function rememberKey(request: FastifyRequest): string {
+  return `${request.url}\n${request.headers.accept ?? ''}`;
+}
+
+/** An onRequest hook for after authentication: answers a remembered URL from the cache. */
+export function createFastPathHook(deps: DataReplyDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (request.method !== 'GET') return undefined;
+    const known = deps.remembered.get(rememberKey(request));
+    if (!known) return undefined;
+    const hit = deps.bodies.get(`${answerVersion(deps.versions, known.countries)}|${known.key}`);
+    if (!hit) return undefined;
+    return sendCached(request, reply, hit);
+  };
+}
+
 export async function replyWithData(
   deps: DataReplyDeps,
   request: FastifyRequest,
@@ -95,13 +134,20 @@ export async function replyWithData(
   if (hit) return sendCached(request, reply, hit);
 
   await answer.prepare?.(version);
+  // Valid: the next request for this very URL can take the fast path.
+  if (request.method === 'GET') {
+    if (deps.remembered.size >= MAX_REMEMBERED) deps.remembered.clear();
+    deps.remembered.set(rememberKey(request), { key: answer.key, countries: answer.countries });
+  }
   const etag = `"${version}.${answer.variant}"`;
   const headers = answerHeaders(etag, answer.contentType);
   reply.headers(headers);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
   const body = await answer.produce(version);
-  const store = (complete: Buffer) => deps.bodies.set(cacheKey, { body: complete, etag, headers });
+  // Every header the route set for this answer (Content-Location, say) is kept with it.
+  const kept = keptHeaders(reply);
+  const store = (complete: Buffer) => deps.bodies.set(cacheKey, { body: complete, etag, headers: kept });
   if (Buffer.isBuffer(body)) {
     store(body);
     return reply.send(body);

@@ -1,7 +1,10 @@
-// A least-recently-used cache bounded by total weight (bytes, roughly), with single-flight
-// loading: concurrent misses for one key share one load, and a failed load is not cached.
+// A cache bounded by total weight (bytes, roughly) that evicts what was not used recently, with
+// single-flight loading: concurrent misses for one key share one load, and a failed load is not
+// cached. Recency is kept by "second chance" (CLOCK): a hit only sets a flag, and eviction
+// moves flagged entries to the back instead of dropping them. A hit is one map lookup: no
+// re-insertion per request, which showed in the profile of cached answers (bench/api-profile.ts).
 export class LruCache<V> {
-  readonly #entries = new Map<string, { value: V; weight: number }>();
+  readonly #entries = new Map<string, { value: V; weight: number; used: boolean }>();
   readonly #loading = new Map<string, Promise<V>>();
   readonly #maxWeight: number;
   readonly #weigh: (value: V) => number;
@@ -19,9 +22,7 @@ export class LruCache<V> {
   get(key: string): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
@@ -29,12 +30,19 @@ export class LruCache<V> {
     const weight = this.#weigh(value);
     if (weight > this.#maxWeight) return;
     this.delete(key);
-    this.#entries.set(key, { value, weight });
+    this.#entries.set(key, { value, weight, used: false });
     this.#weight += weight;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#weight <= this.#maxWeight) break;
+    // Oldest first (Map keeps insertion order); a used entry gets a second chance at the back.
+    // Each pass clears flags, so this ends within two rounds.
+    while (this.#weight > this.#maxWeight) {
+      const [oldest, entry] = this.#entries.entries().next().value!;
       this.#entries.delete(oldest);
-      this.#weight -= entry.weight;
+      if (entry.used && oldest !== key) {
+        entry.used = false;
+        this.#entries.set(oldest, entry);
+      } else {
+        this.#weight -= entry.weight;
+      }
     }
   }
 

@@ -76,6 +76,29 @@ void describe('caching and ETags', () => {
     assert.equal(ru?.last_date, '2021-01-31');
   });
 
+  void it('a repeated URL (the fast path) gets the same answer, headers and 304s, and never skips the key check', async () => {
+    const url = '/cases?country=RU&start=2021-01-03&end=2021-01-09';
+    const first = await get(url);
+    const again = await get(url);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.body, first.body);
+    const { date: _d1, ...firstHeaders } = first.headers;
+    const { date: _d2, ...againHeaders } = again.headers;
+    assert.deepEqual(againHeaders, firstHeaders);
+    assert.equal((await get(url, { 'if-none-match': first.headers.etag as string })).statusCode, 304);
+    // The key is checked before: a remembered URL without a valid key is still refused.
+    assert.equal((await ctx.app.inject({ url })).statusCode, 401);
+    assert.equal((await ctx.app.inject({ url, headers: { 'x-key': `${key.slice(0, -1)}A` } })).statusCode, 401);
+    // A URL that failed validation is never remembered: it fails again.
+    for (let i = 0; i < 2; i++) assert.equal((await get('/cases?country=RU&start=2021-13-01')).statusCode, 400);
+    // Accept picks the representation of /v1/daily: remembered apart.
+    const csv = await get('/v1/daily?country=RU', { accept: 'text/csv' });
+    const json = await get('/v1/daily?country=RU', { accept: 'application/json' });
+    assert.match((await get('/v1/daily?country=RU', { accept: 'text/csv' })).headers['content-type'] as string, /^text\/csv/);
+    assert.equal((await get('/v1/daily?country=RU', { accept: 'application/json' })).body, json.body);
+    assert.notEqual(csv.body, json.body);
+  });
+
   void it("a batch for one country keeps the other countries' answers and ETags", async () => {
     const ruBefore = await get('/cases?country=RU');
     const brBefore = await get('/cases?country=BR');

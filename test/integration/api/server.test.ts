@@ -42,7 +42,8 @@ void describe('covid-etl serve', () => {
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const deadline = Date.now() + 20_000;
+      // Generous: `serve` starts one process per core, and this machine may be busy.
+      const deadline = Date.now() + 60_000;
       for (;;) {
         try {
           if ((await request(agent, port, 'GET', '/healthz')).status === 200) break;

@@ -31,3 +31,17 @@ void describe('LRU cache', () => {
     assert.equal(await cache.getOrLoad('bad', () => Promise.resolve(3)), 3);
   });
 });
+
+void describe('LRU cache: second chance', () => {
+  void it('keeps an entry that is hit often while newer, unused ones come and go', () => {
+    const cache = new LruCache<string>(12, (value) => value.length);
+    cache.set('hot', 'hhhh');
+    for (let i = 0; i < 20; i++) {
+      assert.equal(cache.get('hot'), 'hhhh', `round ${i}`);
+      cache.set(`cold${i}`, 'cccc');
+    }
+    assert.equal(cache.get('cold0'), undefined);
+    assert.equal(cache.get('cold19'), 'cccc');
+    assert.equal(cache.size, 3);
+  });
+});
