@@ -19,7 +19,7 @@ export function installPipelineMetrics(registry: Registry, { status, versions, l
   const read = () => {
     current ??= (async () => {
       try {
-        return await status.status(await versions.current());
+        return await status.status(versions.all());
       } catch (error) {
         logger.warn({ err: error }, 'pipeline metrics: status unavailable, keeping the last values');
         return null;
