@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { announcingWriter } from '../../../src/sink/announce.ts';
 import type { DailyRow } from '../../../src/sink/decode.ts';
 
-const row = (country: string, date: string): DailyRow => ({ country, date, cases: 1, deaths: 0, source: 'who', estimated: 0, estimated_cases: 0, estimated_deaths: 0, version: 1, run_id: 1 });
+const row = (country: string, date: string): DailyRow => ({ country, date, cases: 1, deaths: 0, source: 'who', estimated: 0, estimated_cases: 0, estimated_deaths: 0, region: '', version: 1, run_id: 1 });
 const silent = pino({ level: 'silent' });
 
 void describe('announcing writer', () => {
