@@ -2,11 +2,19 @@
 // published. Row-level problems are rejections (counted, kept, the rest goes on); the gate is
 // about the read as a whole, and a failed gate publishes nothing.
 //
+// A first load has no previous row count to compare with, so a truncated file is also caught by
+// its shape: every country's series runs to (near) the file's last date in every release seen
+// (WHO daily and weekly, ECDC final), so a file grouped by country and cut short leaves its last
+// country ending early; a download that stopped before its Content-Length is incomplete whatever
+// it holds. (A file sorted by date and cut at a row boundary, with a matching Content-Length,
+// looks like an older release: only the row count against the previous read can tell.) An HTML page (a maintenance
+// or firewall page answered with 200) or any other non-CSV answer fails as such, saying what came.
+//
 // U+FFFD: only fields the system publishes are checked (code, date, counts). The WHO weekly
 // release carries U+FFFD in five country NAMES (`Cura�ao`, …), which we never use; a gate that
 // failed the real file for that would stop WHO loading for nothing, so names are only reported.
 import type { SourceName } from './record.ts';
-import { EARLIEST_DATE, utcToday } from './dates.ts';
+import { daysBetween, EARLIEST_DATE, utcToday } from './dates.ts';
 
 /** What a reader saw, accumulated while streaming (no rows are kept for this). */
 export interface ReadStats {
@@ -27,6 +35,21 @@ export interface ReadStats {
   garbledPublished: number;
   /** Rows with U+FFFD in a field that is not published (names): reported only. */
   garbledIgnored: number;
+  /** Per country, the date of its last accepted row (CSV sources). */
+  lastDates?: ReadonlyMap<string, string>;
+}
+
+/** What was downloaded, against what the answer announced. */
+export interface DownloadFacts {
+  bytes: number;
+  /** Content-Length of an uncompressed answer, when there was one. */
+  contentLength?: number;
+}
+
+/** An answer that is not what the reader takes (e.g. an HTML page instead of a CSV). */
+export interface ContentMismatch {
+  expected: string;
+  found: string;
 }
 
 export interface QualityOptions {
@@ -39,6 +62,11 @@ export interface QualityOptions {
   maxRejectedRatio?: number;
   /** The reader stopped on a layout change (SourceLayoutError). */
   layoutError?: { expected: string; found: string } | null;
+  /** The answer is not the kind of document the source serves; nothing else is checked then. */
+  content?: ContentMismatch | null;
+  download?: DownloadFacts;
+  /** A country whose series ends more than this many days before the file's last date fails the read. */
+  seriesEndDays?: number;
 }
 
 export interface QualityCheck {
@@ -54,9 +82,16 @@ export interface QualityResult {
 
 export const DEFAULT_MIN_ROW_RATIO = 0.9;
 export const DEFAULT_MAX_REJECTED_RATIO = 0.01;
+// The real files: every country ends on the last date, but ECDC's Spain one day before it; a
+// weekly release's rows are 7 days apart. A day added for some countries only is no cut.
+export const DEFAULT_SERIES_END_DAYS = 14;
 
 export function evaluateQuality(stats: ReadStats | null, options: QualityOptions): QualityResult {
   const checks: QualityCheck[] = [];
+  if (options.content) {
+    checks.push({ name: 'content', ok: false, detail: `expected ${options.content.expected}; found ${options.content.found}` });
+    return finish(checks);
+  }
   if (options.layoutError) {
     const { expected, found } = options.layoutError;
     checks.push({ name: 'layout', ok: false, detail: `expected ${expected}; found ${found}` });
@@ -103,6 +138,16 @@ export function evaluateQuality(stats: ReadStats | null, options: QualityOptions
     detail: `dates ${stats.minDate ?? '-'}..${stats.maxDate ?? '-'}; allowed ${EARLIEST_DATE}..${today}`,
   });
 
+  if (stats.lastDates !== undefined && stats.maxDate !== null) checks.push(seriesEndCheck(stats.lastDates, stats.maxDate, options));
+  if (options.download?.contentLength !== undefined) {
+    const { bytes, contentLength } = options.download;
+    checks.push({
+      name: 'complete-download',
+      ok: bytes >= contentLength,
+      detail: `${bytes} bytes read of Content-Length ${contentLength}`,
+    });
+  }
+
   checks.push({
     name: 'no-replacement-chars',
     ok: stats.garbledPublished === 0,
@@ -122,6 +167,23 @@ export function evaluateQuality(stats: ReadStats | null, options: QualityOptions
         },
   );
   return finish(checks);
+}
+
+/** A file cut short: some country's series ends long before the file's last date. */
+function seriesEndCheck(lastDates: ReadonlyMap<string, string>, fileLast: string, options: QualityOptions): QualityCheck {
+  const maxDays = options.seriesEndDays ?? DEFAULT_SERIES_END_DAYS;
+  const early = [...lastDates].filter(([, last]) => daysBetween(last, fileLast) > maxDays);
+  const examples = early
+    .slice(0, 5)
+    .map(([country, last]) => `${country} ${last}`)
+    .join(', ');
+  return early.length === 0
+    ? { name: 'series-end', ok: true, detail: `every country's series ends within ${maxDays} days of the file's last date ${fileLast}` }
+    : {
+        name: 'series-end',
+        ok: false,
+        detail: `the file looks cut short: ${early.length} of ${lastDates.size} countries end more than ${maxDays} days before the file's last date ${fileLast} (${examples})`,
+      };
 }
 
 function finish(checks: QualityCheck[]): QualityResult {

@@ -32,49 +32,90 @@ const BATCH = 500;
 /** Progress is reported every this many records, not on every send. */
 const PROGRESS_EVERY = 5_000;
 
+type Message = { topic: string; key: string; value: string; headers: Record<string, string>; timestamp: bigint };
+
+/**
+ * Publishes records as they come, in sends of BATCH, so that a load can hand them over a few
+ * countries at a time and never hold them all. `finish` sends what is left and resolves once
+ * Kafka has everything.
+ */
+export class RecordPublisher {
+  readonly #producer: StringProducer;
+  readonly #target: PublishTarget;
+  readonly #onProgress: ((published: number) => void) | undefined;
+  readonly #headers: Record<string, string>;
+  readonly #timestamp = BigInt(Date.now());
+  #batch: Message[] = [];
+  #rejects: Message[] = [];
+  #published = 0;
+  #invalid = 0;
+  #reported = 0;
+
+  constructor(producer: StringProducer, target: PublishTarget, onProgress?: (published: number) => void) {
+    this.#producer = producer;
+    this.#target = target;
+    this.#onProgress = onProgress;
+    this.#headers = { 'run-id': target.runId };
+  }
+
+  /** Queues the records for sending (sending full batches); returns those that passed validation. */
+  async publish(records: Iterable<DailyRecord>): Promise<DailyRecord[]> {
+    const valid: DailyRecord[] = [];
+    for (const record of records) {
+      const checked = dailyRecordSchema.safeParse(record);
+      if (!checked.success) {
+        const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+        this.#invalid++;
+        const value = JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: this.#target.runId });
+        this.#rejects.push({ topic: this.#target.dlqTopic, key: `${String(record.country)}:${String(record.date)}`, value, headers: this.#headers, timestamp: this.#timestamp });
+        if (this.#rejects.length >= BATCH) await this.#sendRejects();
+        continue;
+      }
+      valid.push(record);
+      this.#batch.push({ topic: this.#target.topic, key: recordKey(record), value: JSON.stringify(checked.data), headers: this.#headers, timestamp: this.#timestamp });
+      if (this.#batch.length >= BATCH) await this.#flush(false);
+    }
+    return valid;
+  }
+
+  async finish(): Promise<{ published: number; invalid: number }> {
+    await this.#flush(true);
+    await this.#sendRejects();
+    return { published: this.#published, invalid: this.#invalid };
+  }
+
+  async #flush(last: boolean): Promise<void> {
+    if (this.#batch.length > 0) {
+      const messages = this.#batch;
+      this.#batch = [];
+      await this.#producer.send({ messages });
+      this.#published += messages.length;
+    }
+    if (this.#published > this.#reported && (last || this.#published - this.#reported >= PROGRESS_EVERY)) {
+      this.#reported = this.#published;
+      this.#onProgress?.(this.#published);
+    }
+  }
+
+  async #sendRejects(): Promise<void> {
+    if (this.#rejects.length === 0) return;
+    const messages = this.#rejects;
+    this.#rejects = [];
+    await this.#producer.send({ messages });
+  }
+}
+
+/** All records at once (the weekly posts' few, tests, benchmarks). */
 export async function publishRecords(
   producer: StringProducer,
   target: PublishTarget,
   records: DailyRecord[],
   onProgress?: (published: number) => void,
 ): Promise<PublishResult> {
-  const headers = { 'run-id': target.runId };
-  const timestamp = BigInt(Date.now());
-  const rejects: { key: string; value: string }[] = [];
-  const invalid: DailyRecord[] = [];
-  let published = 0;
-  let batch: { topic: string; key: string; value: string; headers: Record<string, string>; timestamp: bigint }[] = [];
-
-  let reported = 0;
-  const flush = async (last: boolean) => {
-    if (batch.length > 0) {
-      await producer.send({ messages: batch });
-      published += batch.length;
-      batch = [];
-    }
-    if (published > reported && (last || published - reported >= PROGRESS_EVERY)) {
-      reported = published;
-      onProgress?.(published);
-    }
-  };
-
-  for (const record of records) {
-    const checked = dailyRecordSchema.safeParse(record);
-    if (!checked.success) {
-      const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      invalid.push(record);
-      rejects.push({ key: `${String(record.country)}:${String(record.date)}`, value: JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: target.runId }) });
-      continue;
-    }
-    batch.push({ topic: target.topic, key: recordKey(record), value: JSON.stringify(checked.data), headers, timestamp });
-    if (batch.length >= BATCH) await flush(false);
-  }
-  await flush(true);
-
-  if (rejects.length > 0) {
-    await producer.send({ messages: rejects.map((r) => ({ topic: target.dlqTopic, key: r.key, value: r.value, headers, timestamp })) });
-  }
-  return { published, invalid };
+  const publisher = new RecordPublisher(producer, target, onProgress);
+  const valid = new Set(await publisher.publish(records));
+  const { published } = await publisher.finish();
+  return { published, invalid: valid.size === records.length ? [] : records.filter((r) => !valid.has(r)) };
 }
 
 /** Source rows that could not be read go to the dead-letter topic with their reason, so nothing disappears silently. */

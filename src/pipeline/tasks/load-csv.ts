@@ -1,24 +1,23 @@
-// load_ecdc_2020, load_who, load_who_changes: stream a CSV source, gate it, transform it, and
-// publish what is new or changed since the last successful load. The file's validators and
-// hash are remembered (with the task's completion) for check_sources.
-import { evaluateQuality } from '../../domain/quality.ts';
-import type { SourceName } from '../../domain/record.ts';
-import { coverageContext } from '../../domain/transform/coverage.ts';
-import { transformSourceSeries } from '../../domain/transform/source.ts';
+// load_ecdc_2020, load_who, load_who_changes: stream a CSV source onto disk (one small file per
+// country), gate it, then transform, diff and publish a few countries at a time
+// (publish-staged.ts): the worker's memory does not grow with the file. The file's validators
+// and hash are remembered (with the task's completion) for check_sources.
+import { evaluateQuality, type ContentMismatch, type QualityResult } from '../../domain/quality.ts';
 import type { PoolClient } from '../../platform/postgres.ts';
 import { openLocation } from '../../platform/source-fetch.ts';
-import { collectRead, type SourceRead } from '../sources/collect.ts';
-import { readEcdc } from '../sources/ecdc.ts';
-import { SourceLayoutError } from '../sources/errors.ts';
+import { csvContentMismatch } from '../sources/content.ts';
+import { ECDC_COLUMNS, readEcdc } from '../sources/ecdc.ts';
+import { SourceFormatError, SourceLayoutError } from '../sources/errors.ts';
+import { SeriesStage, stageRead, type StagedRead } from '../sources/stage-read.ts';
 import type { ByteSource, ReaderItem } from '../sources/types.ts';
-import { readWho } from '../sources/who.ts';
+import { readWho, WHO_COLUMNS } from '../sources/who.ts';
 import type { TaskImplementation } from '../runner.ts';
 import { getState, setState } from '../state.repository.ts';
 import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
 import { QualityGateError } from './errors.ts';
 import { hashing } from './hashing.ts';
-import { publishSource } from './publish-source.ts';
-import { attachRegions, regionChanges } from './regions.ts';
+import { publishStaged } from './publish-staged.ts';
+import { regionChanges } from './regions.ts';
 
 export interface Validators {
   etag?: string;
@@ -26,69 +25,98 @@ export interface Validators {
   sha256: string;
 }
 
-const readers: Record<'ecdc' | 'who', (input: ByteSource) => AsyncGenerator<ReaderItem>> = { ecdc: readEcdc, who: readWho };
+type CsvSource = 'ecdc' | 'who';
 
-export function loadCsvTask(deps: TaskDeps, source: 'ecdc' | 'who', options: { after?: (client: PoolClient) => Promise<void> } = {}): TaskImplementation {
+const readers: Record<CsvSource, (input: ByteSource) => AsyncGenerator<ReaderItem>> = { ecdc: readEcdc, who: readWho };
+const expectedContent: Record<CsvSource, string> = {
+  ecdc: `a CSV file with columns ${ECDC_COLUMNS.join(',')}`,
+  who: `a CSV file with columns ${WHO_COLUMNS.join(',')}`,
+};
+
+export function loadCsvTask(deps: TaskDeps, source: CsvSource, options: { after?: (client: PoolClient) => Promise<void> } = {}): TaskImplementation {
   const url = source === 'ecdc' ? deps.config.SOURCE_ECDC_URL : deps.config.SOURCE_WHO_URL;
   const now = deps.now ?? (() => new Date());
   return async (execution) => {
     const opened = await openLocation(url, fetchOptions(deps.config, execution.signal));
-    const { stream, digest } = hashing(opened.body);
-    const { rows, gate, regions, ...input } = await readAndTransform(deps, source, stream, now());
-    const published = await getState<Record<string, string>>(deps.pool, stateKeys.regions(source));
-    const republish = regionChanges(published, regions);
-    const result = await publishSource(deps, execution, { source, ...input, republish });
-    const validators: Validators = { etag: opened.etag, lastModified: opened.lastModified, sha256: digest() };
-    return {
-      counts: result.counts,
-      gate,
-      commit: async (client) => {
-        await result.commit(client);
-        await setState(client, stateKeys.rows(source), rows);
-        await setState(client, stateKeys.validators(source), validators);
-        if (regions.size > 0) await setState(client, stateKeys.regions(source), Object.fromEntries(regions));
-        await options.after?.(client);
-      },
-    };
+    const download = hashing(opened.body);
+    const stage = SeriesStage.create(source);
+    try {
+      const previousRows = (await getState<number>(deps.pool, stateKeys.rows(source))) ?? null;
+      const read = await readGated(source, () => stageRead(source, readers[source](download.stream), stage), {
+        now: now(),
+        previousRows,
+        minRowRatio: deps.config.QUALITY_MIN_ROW_RATIO,
+        content: () => csvContentMismatch(download.head(), opened.contentType, expectedContent[source]),
+        download: () => ({ bytes: download.bytes(), ...(opened.contentLength === undefined ? {} : { contentLength: opened.contentLength }) }),
+      });
+      const { stats, regions } = read;
+      const published = await getState<Record<string, string>>(deps.pool, stateKeys.regions(source));
+      const result = await publishStaged(deps, execution, {
+        source,
+        stage,
+        counts: { read: stats.rows, rejected: stats.rejected, skipped: stats.skipped },
+        regions,
+        republish: regionChanges(published, regions),
+      });
+      const validators: Validators = { etag: opened.etag, lastModified: opened.lastModified, sha256: download.digest() };
+      return {
+        counts: result.counts,
+        gate: read.gate,
+        commit: async (client) => {
+          try {
+            await result.commit(client);
+            await setState(client, stateKeys.rows(source), stats.rows);
+            await setState(client, stateKeys.validators(source), validators);
+            if (regions.size > 0) await setState(client, stateKeys.regions(source), Object.fromEntries(regions));
+            await options.after?.(client);
+          } finally {
+            stage.remove();
+          }
+        },
+      };
+    } catch (error) {
+      stage.remove();
+      opened.body.destroy();
+      throw error;
+    }
   };
+}
+
+interface GateInputs {
+  now: Date;
+  previousRows: number | null;
+  minRowRatio: number;
+  /** Whether the answer is a CSV file at all (from its first bytes and Content-Type). */
+  content: () => ContentMismatch | null;
+  download: () => { bytes: number; contentLength?: number };
 }
 
 /**
- * Read, gate and transform, in a function of its own so that the series read (a third of the
- * task's memory) can be collected once transformed, instead of living on through the publish.
+ * Reads a source and runs the quality gate over it; a failed gate throws with the gate attached.
+ * An answer that is not CSV fails as such, whatever the parser made of it (a layout or format
+ * error, or rows that happen to parse).
  */
-async function readAndTransform(deps: TaskDeps, source: 'ecdc' | 'who', stream: ByteSource, now: Date) {
-  const read = await readGated(deps, source, () => collectRead(source, readers[source](stream)), now);
-  const transformed = transformSourceSeries(source, read.series, deps.config.FILL_POLICY, coverageContext());
-  attachRegions(transformed.records, read.regions);
-  return {
-    records: transformed.records,
-    regions: read.regions,
-    rejects: read.rejects,
-    counts: { read: read.stats.rows, rejected: read.stats.rejected, skipped: read.stats.skipped, ...transformed.counts },
-    rows: read.stats.rows,
-    gate: read.gate,
-  };
-}
-
-/** Reads a source and runs the quality gate over it; a failed gate (or layout) throws with the gate attached. */
-async function readGated(
-  deps: TaskDeps,
-  source: SourceName,
-  read: () => Promise<SourceRead>,
-  now: Date,
-): Promise<SourceRead & { gate: ReturnType<typeof evaluateQuality> }> {
-  const previousRows = (await getState<number>(deps.pool, stateKeys.rows(source))) ?? null;
-  let result: SourceRead;
+async function readGated(source: CsvSource, read: () => Promise<StagedRead>, inputs: GateInputs): Promise<StagedRead & { gate: QualityResult }> {
+  let result: StagedRead;
   try {
     result = await read();
   } catch (error) {
+    if (error instanceof SourceLayoutError || error instanceof SourceFormatError) {
+      const content = inputs.content();
+      if (content) throw new QualityGateError(source, evaluateQuality(null, { now: inputs.now, content }));
+    }
     if (error instanceof SourceLayoutError) {
-      throw new QualityGateError(source, evaluateQuality(null, { now, layoutError: { expected: error.expected, found: error.found } }));
+      throw new QualityGateError(source, evaluateQuality(null, { now: inputs.now, layoutError: { expected: error.expected, found: error.found } }));
     }
     throw error;
   }
-  const gate = evaluateQuality(result.stats, { now, previousRows, minRowRatio: deps.config.QUALITY_MIN_ROW_RATIO });
+  const gate = evaluateQuality(result.stats, {
+    now: inputs.now,
+    previousRows: inputs.previousRows,
+    minRowRatio: inputs.minRowRatio,
+    content: inputs.content(),
+    download: inputs.download(),
+  });
   if (!gate.ok) throw new QualityGateError(source, gate);
   return { ...result, gate };
 }

@@ -46,7 +46,7 @@ export async function publishSource(
 }
 
 /** The changed records and every record of the countries to republish, in the records' order. */
-function withRepublished(records: DailyRecord[], changed: DailyRecord[], republish: ReadonlySet<string> | undefined): DailyRecord[] {
+export function withRepublished(records: DailyRecord[], changed: DailyRecord[], republish: ReadonlySet<string> | undefined): DailyRecord[] {
   if (!republish || republish.size === 0) return changed;
   const isChanged = new Set(changed);
   return records.filter((r) => isChanged.has(r) || republish.has(r.country));

@@ -1,0 +1,61 @@
+// The end of a CSV load, a few countries at a time from a staged read (sources/stage-read.ts):
+// transform their series (rules 2-5), diff against what was published before (etl_published),
+// publish what is new or changed, and stage what was published for the completing transaction.
+// Only one group's series and records are in memory at once, whatever the file's size.
+import type { SourceName } from '../../domain/record.ts';
+import type { RecordRegion } from '../../domain/regions.ts';
+import { coverageContext } from '../../domain/transform/coverage.ts';
+import { transformSourceSeries } from '../../domain/transform/source.ts';
+import type { PoolClient } from '../../platform/postgres.ts';
+import type { TaskCounts } from '../dag.ts';
+import { publishRejects, RecordPublisher } from '../publisher.ts';
+import type { SeriesStage } from '../sources/stage-read.ts';
+import { changedRecords, recordPublished } from '../state.repository.ts';
+import type { TaskExecution } from '../runner.ts';
+import type { TaskDeps } from './context.ts';
+import { withRepublished } from './publish-source.ts';
+import { attachRegions } from './regions.ts';
+
+/** Countries transformed, diffed and published together: one diff query each group. */
+const GROUP = 16;
+
+export async function publishStaged(
+  deps: TaskDeps,
+  execution: TaskExecution,
+  input: {
+    source: SourceName;
+    stage: SeriesStage;
+    counts: TaskCounts;
+    /** Each country's WHO region, carried by its records. */
+    regions: ReadonlyMap<string, RecordRegion>;
+    /** Countries whose every record is published again, changed or not (their region changed). */
+    republish: ReadonlySet<string>;
+  },
+): Promise<{ counts: TaskCounts; commit: (client: PoolClient) => Promise<void> }> {
+  const { source, stage } = input;
+  const target = { topic: deps.config.KAFKA_TOPIC, dlqTopic: deps.config.KAFKA_DLQ_TOPIC, runId: execution.runId };
+  const totals = { records: 0, unchanged: 0, spread: 0, filled: 0 };
+  const publisher = new RecordPublisher(deps.producer, target, (published) => execution.progress({ ...input.counts, ...totals, published }));
+  const coverage = coverageContext();
+  const countries = stage.countries();
+  for (let start = 0; start < countries.length; start += GROUP) {
+    execution.signal.throwIfAborted();
+    const group = countries.slice(start, start + GROUP);
+    const transformed = transformSourceSeries(source, new Map(group.map((c) => [c, stage.series(c)])), deps.config.FILL_POLICY, coverage);
+    attachRegions(transformed.records, input.regions);
+    const changed = withRepublished(transformed.records, await changedRecords(deps.pool, source, transformed.records), input.republish);
+    totals.records += transformed.records.length;
+    totals.unchanged += transformed.records.length - changed.length;
+    totals.spread += transformed.counts.spread;
+    totals.filled += transformed.counts.filled;
+    stage.addPublished(await publisher.publish(changed));
+  }
+  const { published, invalid } = await publisher.finish();
+  for (const rejects of stage.rejects()) await publishRejects(deps.producer, target, source, rejects);
+  return {
+    counts: { ...input.counts, ...totals, published, rejected: (input.counts.rejected ?? 0) + invalid },
+    commit: async (client) => {
+      for (const records of stage.published()) await recordPublished(client, execution.runId, records);
+    },
+  };
+}
