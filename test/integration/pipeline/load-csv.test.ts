@@ -59,6 +59,7 @@ describe('load task: staged read and the first-load gate', () => {
   const execution = () => ({
     runId: '1',
     attempt: 1,
+    reload: [],
     signal: new AbortController().signal,
     logger: createLogger('silent', 'test'),
     progress: () => undefined,

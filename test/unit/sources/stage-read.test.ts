@@ -38,7 +38,7 @@ test('a staged read gives the same series, rejects and statistics as the in-memo
     assert.deepEqual([...staged.stats.lastDates!], [['RU', '2020-01-04'], ['IT', '2020-01-05']]);
     assert.deepEqual(stage.series('IT')[0], { date: '2020-01-03', cases: null, deaths: null });
 
-    const published = [{ country: 'RU', date: '2020-01-03', cases: 1, deaths: 0, source: 'who' as const, estimated: false }];
+    const published = [{ country: 'RU', date: '2020-01-03', cases: 1, deaths: 0, source: 'who' as const, estimated: false, estimated_cases: false, estimated_deaths: false }];
     stage.addPublished(published);
     stage.addPublished(published);
     assert.deepEqual([...stage.published(1)], [published, published]);
