@@ -4,21 +4,27 @@
 //   1. end to end: `covid-etl sink` and `covid-etl worker` as processes, `covid-etl run --wait`;
 //      wall time from the run's creation (worker start included) until run --wait exits, which
 //      is after verify saw every row in ClickHouse; task times from the run history; peak memory
-//      (VmHWM) of the worker and the sink, and the worker's memory when idle. The first run also
-//      checks the sources and loads the weekly posts (a file:// mirror) after the history. Then
-//      a later run (changes branch) with a fresh worker, after one WHO row was revised: the WHO
-//      file is read and diffed whole again;
-//   2. stages, timed one by one in this process with the worker's own functions: read (stream,
-//      hash, parse, gate input), transform, publish (Kafka, acks=all), recording what was
-//      published (PostgreSQL), the diff a later run makes; then `covid-etl sink` as a process
-//      on the published topic, until ClickHouse holds every row.
+//      (VmHWM) of the worker and the sink, and the worker's memory when idle. Then a later run
+//      (changes branch) with a fresh worker, after one WHO row was revised;
+//   2. memory against input size: the same historical load with a generated WHO file 10× the
+//      real one's size (not committed; written to a temporary directory and removed);
+//   3. --baseline <git ref>: the same historical load with the worker run from a checkout of
+//      that commit, in the same run, for time and memory ratios;
+//   4. --cpu-prof: one more historical load with the worker under --cpu-prof, its self time
+//      summed by package / source file;
+//   5. --stages: read, transform, publish, record, diff timed one by one in this process, then
+//      `covid-etl sink` as a process on the published topic.
 //
-//   node --expose-gc bench/pipeline.ts        (prints a Markdown summary)
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages]   (prints Markdown)
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { COUNTRY_CODES } from '../src/domain/countries.ts';
+import { EARLIEST_DATE, fromDayNumber, toDayNumber, utcToday } from '../src/domain/dates.ts';
 import type { SourceName } from '../src/domain/record.ts';
 import { coverageContext } from '../src/domain/transform/coverage.ts';
 import { transformSourceSeries } from '../src/domain/transform/source.ts';
@@ -34,7 +40,7 @@ import { changedRecords, recordPublished } from '../src/pipeline/state.repositor
 import { hashing } from '../src/pipeline/tasks/hashing.ts';
 import { createTestEnvironment, type TestEnvironment } from '../test/support/environment.ts';
 import { runCli, startRole, type RoleProcess } from '../test/support/processes.ts';
-import { dataFile } from '../test/support/paths.ts';
+import { dataFile, repoRoot } from '../test/support/paths.ts';
 import { editCsvFile, FIXTURE_DIR, SOURCE_FILES } from '../test/support/source-content.ts';
 
 const FILES = { ecdc: SOURCE_FILES.ecdcFinal, who: SOURCE_FILES.whoDaily } as const;
@@ -44,10 +50,10 @@ const URLS = { SOURCE_ECDC_URL: pathToFileURL(FILES.ecdc).href, SOURCE_WHO_URL: 
  * A scratch directory (removed at the end) with a copy of the WHO file, to revise it for the later
  * run, and a file:// mirror of the weekly posts: the list fixtures and the saved posts.
  */
-function scratch() {
+function scratch(whoSource: string = FILES.who) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-'));
   const who = path.join(dir, 'who.csv');
-  copyFileSync(FILES.who, who);
+  copyFileSync(whoSource, who);
   const mirror = path.join(dir, 'stopkoronavirus');
   mkdirSync(mirror);
   for (const name of readdirSync(FIXTURE_DIR).filter((n) => /^list-page-\d+\.html$/.test(n))) copyFileSync(path.join(FIXTURE_DIR, name), path.join(mirror, name));
@@ -142,9 +148,20 @@ async function runWait(config: TestEnvironment['config'], worker: () => RoleProc
   return { runId: /run (\d+)/.exec(output)![1]!, wallMs };
 }
 
-async function endToEnd() {
-  const files = scratch();
-  const env = await createTestEnvironment({ kafka: true, overrides: { ...files.urls, ETL_SCHEDULE: '0 0 1 1 *', LOG_LEVEL: 'warn' } });
+interface EndToEndOptions {
+  /** Another checkout to run the worker from (the baseline), default this one. */
+  root?: string;
+  /** The WHO file to load, default the real daily file. */
+  who?: string;
+  /** Also measure the worker idle and a later run (changes branch). */
+  later?: boolean;
+  /** Extra environment of the worker (e.g. NODE_OPTIONS=--cpu-prof). */
+  workerEnv?: Record<string, string>;
+}
+
+async function endToEnd(options: EndToEndOptions = {}) {
+  const files = scratch(options.who);
+  const env = await createTestEnvironment({ kafka: true, overrides: { ...files.urls, ETL_SCHEDULE: '0 0 1 1 *', LOG_LEVEL: 'warn', VERIFY_TIMEOUT_MS: '900000' } });
   const pool = createPool(env.config.DATABASE_URL, { max: 2 });
   const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL });
   let sink: RoleProcess | undefined;
@@ -159,7 +176,7 @@ async function endToEnd() {
     const started = performance.now();
     const run = runCli(['run', '--wait'], env.config, {}, 300_000);
     await waitFor('the run', async () => ((await pool.query('SELECT 1 FROM etl_runs')).rowCount ?? 0) > 0, 30_000, 20);
-    worker = startRole('worker', env.config);
+    worker = startRole('worker', env.config, { env: options.workerEnv ?? {}, ...(options.root ? { root: options.root } : {}) });
     const workerMemory = sampler(worker);
     const { code, output } = await run;
     const wallMs = performance.now() - started;
@@ -168,6 +185,7 @@ async function endToEnd() {
     const historySink = sinkMemory.stop();
     const history = { wallMs, ...(await runTimes(pool, /run (\d+)/.exec(output)![1]!)), worker: historyWorker, sink: historySink };
     const rows = await count(clickhouse, env.config.CLICKHOUSE_DATABASE, true);
+    if (!options.later) return { history, rows };
 
     // The worker's own size when idle: a second start (a run exists, so it starts none).
     await worker.stop();
@@ -284,9 +302,129 @@ function machine(): string {
   return `${os.availableParallelism()} vCPU (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GB RAM, Node ${process.versions.node}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 }
 
-const e2e = await endToEnd();
-const st = await stages();
+// ---------------------------------------------------------------------------------------------
+// 3. Memory against input size, time against the baseline, and where the time goes
 
+/**
+ * A WHO-shaped file `factor` times the real file's size. The real file already holds 237 of the
+ * 250 country codes and 1,252 days; distinct valid (country, date) rows cannot exceed every code
+ * × every day from EARLIEST_DATE to today (≈ 2.2× the real rows), so the file has exactly that
+ * (every series twice as long, every country) and the rest of the size is in the unused
+ * `Country` column. Deterministic values, some empty cells.
+ */
+async function writeSynthetic(file: string, targetBytes: number): Promise<{ rows: number; bytes: number }> {
+  const first = toDayNumber(EARLIEST_DATE);
+  const last = toDayNumber(utcToday(new Date())) - 1;
+  const codes = [...COUNTRY_CODES].sort();
+  const rows = codes.length * (last - first + 1);
+  const pad = Math.max(0, Math.ceil(targetBytes / rows) - 60);
+  const out = createWriteStream(file);
+  out.write(`Date_reported,Country_code,Country,WHO_region,New_cases,Cumulative_cases,New_deaths,Cumulative_deaths\n`);
+  let seed = 1;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+  let bytes = 0;
+  for (const code of codes) {
+    const name = `${code}${'x'.repeat(pad)}`;
+    let chunk = '';
+    for (let day = first; day <= last; day++) {
+      const cases = next() % 10 === 0 ? '' : String(next() % 5000);
+      const deaths = next() % 10 === 0 ? '' : String(next() % 50);
+      chunk += `${fromDayNumber(day)},${code},${name},EURO,${cases},0,${deaths},0\n`;
+    }
+    bytes += chunk.length;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return { rows, bytes };
+}
+
+/** A checkout of `ref` beside this one (its own files, this node_modules), removed by `remove`. */
+function checkout(ref: string): { dir: string; commit: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-baseline-'));
+  rmSync(dir, { recursive: true });
+  execFileSync('git', ['-C', repoRoot, 'worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+  const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  return { dir, commit, remove: () => execFileSync('git', ['-C', repoRoot, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' }) };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  hitCount?: number;
+}
+
+/** Self time of a V8 CPU profile, grouped by where the code lives: a package, a file of ours, or V8 itself. */
+function profileSummary(dir: string, top = 14): { totalMs: number; rows: { where: string; ms: number }[] } {
+  const byWhere = new Map<string, number>();
+  let totalMs = 0;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+    const perSampleMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+    for (const node of profile.nodes) {
+      const ms = (node.hitCount ?? 0) * perSampleMs;
+      if (ms === 0) continue;
+      const { url, functionName } = node.callFrame;
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+      const where = pkg ?? (url.includes('/src/') ? `src/${url.split('/src/')[1]}` : url.startsWith('node:') ? url : functionName.startsWith('(') ? functionName : url || functionName || '(anonymous)');
+      byWhere.set(where, (byWhere.get(where) ?? 0) + ms);
+      totalMs += ms;
+    }
+  }
+  const rows = [...byWhere].map(([where, ms]) => ({ where, ms })).sort((a, b) => b.ms - a.ms).slice(0, top);
+  return { totalMs, rows };
+}
+
+const args = process.argv.slice(2);
+const baselineRef = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined;
+const work = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-pipeline-'));
+try {
+  const synthetic = path.join(work, 'who-10x.csv');
+  const realBytes = statSync(FILES.who).size;
+  const generated = await writeSynthetic(synthetic, 10 * realBytes);
+
+  let baseline: { commit: string; run: Awaited<ReturnType<typeof endToEnd>> } | undefined;
+  if (baselineRef) {
+    const base = checkout(baselineRef);
+    try {
+      baseline = { commit: base.commit, run: await endToEnd({ root: base.dir }) };
+    } finally {
+      base.remove();
+    }
+  }
+  const e2e = await endToEnd({ later: true });
+  const large = await endToEnd({ who: synthetic });
+  let profile: ReturnType<typeof profileSummary> | undefined;
+  if (args.includes('--cpu-prof')) {
+    const profDir = path.join(work, 'profile');
+    mkdirSync(profDir);
+    await endToEnd({ workerEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } });
+    profile = profileSummary(profDir);
+  }
+  const st = args.includes('--stages') ? await stages() : undefined;
+  report({ e2e: e2e as Required<typeof e2e>, large, baseline, profile, st, realBytes, generated });
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function report({
+  e2e,
+  large,
+  baseline,
+  profile,
+  st,
+  realBytes,
+  generated,
+}: {
+  e2e: Required<Awaited<ReturnType<typeof endToEnd>>>;
+  large: Awaited<ReturnType<typeof endToEnd>>;
+  baseline: { commit: string; run: Awaited<ReturnType<typeof endToEnd>> } | undefined;
+  profile: ReturnType<typeof profileSummary> | undefined;
+  st: Awaited<ReturnType<typeof stages>> | undefined;
+  realBytes: number;
+  generated: { rows: number; bytes: number };
+}) {
 const lines: string[] = [];
 const taskLines = (tasks: TaskTime[]) =>
   tasks.map((t) => `| task ${t.name} | ${s(t.ms)} (${s(t.from)} → ${s(t.to)} of the run)${t.counts.published !== undefined ? `, ${t.counts.published.toLocaleString('en-US')} published` : ''} |`);
@@ -309,6 +447,31 @@ lines.push('| | |', '|---|---|');
 lines.push(`| wall time, run --wait | **${s(e2e.changes.wallMs)}** |`);
 lines.push(...taskLines(e2e.changes.tasks));
 lines.push(`| worker peak RSS (VmHWM, since its start) | ${mb(e2e.changes.worker.hwm)} |`);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+lines.push('', `Worker peak RSS against input size (each a historical load in its own environment, this run):`, '');
+lines.push('| WHO file | size | rows | records in ClickHouse | wall time | worker peak RSS (VmHWM) |', '|---|---|---|---|---|---|');
+lines.push(`| real daily file | ${mb(realBytes)} | ${e2e.history.tasks.find((t) => t.name === 'load_who')?.counts.read?.toLocaleString('en-US') ?? '?'} | ${e2e.rows.toLocaleString('en-US')} | ${s(e2e.history.wallMs)} | ${mb(e2e.history.worker.hwm)} |`);
+lines.push(`| synthetic (generated) | ${mb(generated.bytes)} (${ratio(generated.bytes, realBytes)}) | ${generated.rows.toLocaleString('en-US')} | ${large.rows.toLocaleString('en-US')} | ${s(large.history.wallMs)} | ${mb(large.history.worker.hwm)} |`);
+lines.push('', `Peak RSS, synthetic / real: **${ratio(large.history.worker.hwm, e2e.history.worker.hwm)}**.`);
+if (baseline) {
+  const b = baseline.run.history;
+  lines.push('', `Against the baseline (${baseline.commit}, worker run from its own checkout, same services, same run):`, '');
+  lines.push('| | baseline | now | now / baseline |', '|---|---|---|---|');
+  lines.push(`| wall time, historical load | ${s(b.wallMs)} | ${s(e2e.history.wallMs)} | ${ratio(e2e.history.wallMs, b.wallMs)} |`);
+  lines.push(`| run started → succeeded | ${s(b.runMs)} | ${s(e2e.history.runMs)} | ${ratio(e2e.history.runMs, b.runMs)} |`);
+  for (const name of ['load_ecdc_2020', 'load_who']) {
+    const before = b.tasks.find((t) => t.name === name);
+    const now = e2e.history.tasks.find((t) => t.name === name);
+    if (before && now) lines.push(`| ${name} | ${s(before.ms)} | ${s(now.ms)} | ${ratio(now.ms, before.ms)} |`);
+  }
+  lines.push(`| worker peak RSS (VmHWM) | ${mb(b.worker.hwm)} | ${mb(e2e.history.worker.hwm)} | ${ratio(e2e.history.worker.hwm, b.worker.hwm)} |`);
+}
+if (profile) {
+  lines.push('', `Worker CPU profile of a historical load (--cpu-prof, self time ${s(profile.totalMs)} in all), by where the code lives:`, '');
+  lines.push('| where | self time | share |', '|---|---|---|');
+  for (const row of profile.rows) lines.push(`| ${row.where} | ${s(row.ms)} | ${((row.ms / profile.totalMs) * 100).toFixed(1)}% |`);
+}
+if (st) {
 lines.push('', 'Stages (one at a time, in one process):', '');
 lines.push('| source | rows read | records | read | transform | publish | record published (PG) | diff (a later run) | heap after read / transform |');
 lines.push('|---|---|---|---|---|---|---|---|---|');
@@ -318,4 +481,6 @@ for (const r of st.results) {
   );
 }
 lines.push('', `Sink (process) on the ${st.sink.total.toLocaleString('en-US')} published records: ${s(st.sink.fromStartMs)} from process start (${rate(st.sink.total, st.sink.fromStartMs)}), ${s(st.sink.fromFirstRowMs)} from the first row in ClickHouse (${rate(st.sink.total, st.sink.fromFirstRowMs)}); peak RSS ${mb(st.sink.memory.hwm)}.`);
+}
 console.log(lines.join('\n'));
+}

@@ -62,8 +62,9 @@ describe('faults: a source answering 500', () => {
 });
 
 describe('faults: a source that never answers, or stops mid-body (short configured time-outs)', () => {
-  const CONNECT_MS = 800;
-  const IDLE_MS = 800;
+  const CONNECT_MS = 3_000;
+  // Long enough that a loaded machine (the source server runs in this test process) does not stall a good download past it.
+  const IDLE_MS = 3_000;
   let p: FaultPipeline;
   before(async () => {
     // A deadline far longer than the time-outs: they, not the deadline, must end the attempts.
@@ -77,7 +78,7 @@ describe('faults: a source that never answers, or stops mid-body (short configur
   it('each fails its attempt within its time-out, is not asked again within it, and the task retry loads everything', async (t) => {
     try {
       p.server.setFault('ecdc', { kind: 'hang', times: 1 });
-      p.server.setFault('who', { kind: 'trickle', bytesPerSecond: 1, times: 1 });
+      p.server.setFault('who', { kind: 'trickle', bytesPerSecond: 0.1, times: 1 }); // a byte, then 10 s of nothing
       p.startSink();
       const worker = p.startWorker();
       const runId = await p.firstRunId();

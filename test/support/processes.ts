@@ -29,9 +29,11 @@ export function configEnv(config: Config, overrides: Record<string, string> = {}
   return { ...env, ...overrides };
 }
 
-export function startRole(role: Role, config: Config, options: { args?: string[]; env?: Record<string, string> } = {}): RoleProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'src/cli/main.ts'), role, ...(options.args ?? [])], {
-    cwd: repoRoot,
+/** `root`: another checkout of the project to run the role from (a benchmark's baseline). */
+export function startRole(role: Role, config: Config, options: { args?: string[]; env?: Record<string, string>; root?: string } = {}): RoleProcess {
+  const root = options.root ?? repoRoot;
+  const child = spawn(process.execPath, [path.join(root, 'src/cli/main.ts'), role, ...(options.args ?? [])], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...configEnv(config, options.env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
