@@ -16,7 +16,7 @@ import { installMetrics } from './http/metrics.ts';
 import { installPipelineMetrics } from './http/pipeline-metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './http/problem.ts';
-import type { Clock } from './repositories/clock.ts';
+import type { TimeSource } from '../platform/clock.ts';
 import { appRoutes } from './routes/app.routes.ts';
 import { docsRoutes, swaggerUiRoutes } from './routes/docs.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
@@ -36,7 +36,7 @@ import type { UsersService } from './services/users.service.ts';
 export interface ApiDeps {
   config: Config;
   logger: Logger;
-  clock: Clock;
+  clock: TimeSource;
   users: UsersService;
   apiKeys: ApiKeyService;
   versions: DataVersionService;

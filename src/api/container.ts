@@ -6,7 +6,7 @@ import type { ClickHouseClient } from '../platform/clickhouse.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Pool } from '../platform/postgres.ts';
 import type { ApiDeps } from './app.ts';
-import { systemClock, type Clock } from './repositories/clock.ts';
+import { systemClock, type TimeSource } from '../platform/clock.ts';
 import { createClickHouseProbe } from './repositories/clickhouse-probe.ts';
 import { createDailyRepository } from './repositories/daily.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './repositories/password-hasher.ts';
@@ -30,7 +30,7 @@ export interface ApiClients {
   /** Opened with `withStatementTimeout(url, storeTimeoutMs(config))` (repositories/pg-query.ts). */
   pool: Pool;
   clickhouse: ClickHouseClient;
-  clock?: Clock;
+  clock?: TimeSource;
   hasher?: PasswordHasher;
   keyCache?: ApiKeyCacheOptions;
   /** Time between two safety checks of the data versions (services/data-version-sync.ts). */

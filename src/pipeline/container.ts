@@ -4,6 +4,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Config } from '../platform/config.ts';
 import { createClickHouse } from '../platform/clickhouse.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
 import { createProducer } from '../platform/kafka.ts';
 import { Resources } from '../platform/lifecycle.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -19,6 +20,7 @@ export interface WorkerContainer {
   pool: Pool;
   /** Started, with its queues created. */
   boss: PgBoss;
+  clock: Clock;
   tasks: Record<TaskName, TaskImplementation>;
   health: Awaited<ReturnType<typeof startWorkerHealth>>;
 }
@@ -36,8 +38,8 @@ export async function createWorkerContainer(config: Config, logger: Logger): Pro
     await boss.start();
     resources.add('job queue', boss, (b) => b.stop({ graceful: true, timeout: 30_000 }));
     await ensureQueues(boss, config);
-    const tasks = createTasks({ config, pool, clickhouse, producer });
-    return { resources, pool, boss, tasks, health };
+    const tasks = createTasks({ config, pool, clickhouse, producer, clock: systemClock });
+    return { resources, pool, boss, clock: systemClock, tasks, health };
   } catch (error) {
     await resources.close(logger);
     throw error;

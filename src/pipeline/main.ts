@@ -14,8 +14,8 @@ import { abandonTask, activeRun, finishRun, listRuns } from './runs.repository.t
 
 export async function runWorker(config: Config): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  const { resources, pool, boss, tasks, health } = await createWorkerContainer(config, logger);
-  const deps = { pool, boss, logger };
+  const { resources, pool, boss, clock, tasks, health } = await createWorkerContainer(config, logger);
+  const deps = { pool, boss, logger, clock };
 
   // NOTIFY wakes a worker for a task queued by the previous one, but not when a retry's delay
   // (2 s doubling) or a lapsed heartbeat makes a job runnable later: only the backstop poll sees

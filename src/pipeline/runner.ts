@@ -4,6 +4,7 @@
 // claim token, so only the current attempt can complete it.
 import type { PgBoss } from 'pg-boss';
 import type { SourceName } from '../domain/record.ts';
+import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { withTransaction, type Pool, type PoolClient } from '../platform/postgres.ts';
 import type { TaskCounts, TaskName, TaskOutcome } from './dag.ts';
@@ -24,6 +25,7 @@ export interface RunnerDeps {
   pool: Pool;
   boss: PgBoss;
   logger: Logger;
+  clock: Clock;
 }
 
 /** What a task returns: its outcome, and the writes that must commit together with its completion. */
@@ -77,7 +79,7 @@ export async function executeTask(
     return;
   }
   logger.info({ attempt: claim.attempt }, 'task started');
-  const started = Date.now();
+  const started = deps.clock.now();
   try {
     const result = await implementation({
       runId: job.runId,
@@ -92,11 +94,11 @@ export async function executeTask(
       await result.commit?.(client);
       await queueNextOrFinish(deps, client, claim);
     });
-    logger.info({ counts: result.counts, ms: Date.now() - started }, 'task succeeded');
+    logger.info({ counts: result.counts, ms: deps.clock.now() - started }, 'task succeeded');
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const gate = (error as { gate?: unknown }).gate;
-    logger.error({ err: error, final: job.final, ms: Date.now() - started }, 'task failed');
+    logger.error({ err: error, final: job.final, ms: deps.clock.now() - started }, 'task failed');
     await recordFailure(deps, claim, message, job.final, error instanceof IncompleteRunError, gate);
     throw error;
   }

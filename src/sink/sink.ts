@@ -24,7 +24,7 @@ import type { StringConsumer, StringProducer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from '../platform/backoff.ts';
 import { Batch, type CommitOffset } from './batch.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
 import type { RowWriter } from './writer.ts';
 
 type StringMessage = Message<string, string, string, string>;

@@ -7,7 +7,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { problemResponses } from '../http/openapi.ts';
-import type { Clock } from '../repositories/clock.ts';
+import type { TimeSource } from '../../platform/clock.ts';
 import { credentialsSchema } from '../services/credentials.ts';
 import { createAuthLimits } from '../services/auth-limits.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
@@ -15,7 +15,7 @@ import type { UsersService } from '../services/users.service.ts';
 
 export interface UsersRoutesOptions {
   users: UsersService;
-  clock: Clock;
+  clock: TimeSource;
   /** Attempts per minute per client address and per (username, address); 0 = no limit. */
   attemptsPerMinute: number;
   /** Attempts per second over the server from pairs that never succeeded; 0 = no brake. */

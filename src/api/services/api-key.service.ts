@@ -9,7 +9,7 @@
 // two kinds live in separate maps, each with its own bound, so a flood of random keys evicts
 // only other unknown keys, never a real one; and a per-address limit on failed checks
 // (http/authenticate.ts) stops the lookups of a client that keeps guessing.
-import type { Clock } from '../repositories/clock.ts';
+import type { TimeSource } from '../../platform/clock.ts';
 import type { UsersRepository } from '../repositories/users.repository.ts';
 import { AppError } from '../errors.ts';
 import { apiKeyDigestText, isWellFormedApiKey } from './api-key-format.ts';
@@ -43,7 +43,7 @@ interface Entry {
 
 export function createApiKeyService(
   users: Pick<UsersRepository, 'findUserIdByKeyDigest'>,
-  clock: Clock,
+  clock: TimeSource,
   options: ApiKeyCacheOptions = DEFAULT_KEY_CACHE,
 ): ApiKeyService {
   const known: Cache = new Map();

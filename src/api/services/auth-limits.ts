@@ -7,11 +7,11 @@
 // registered it is not slowed by anyone else's attempts. (A first attempt from a new address
 // during a distributed flood may get 429 + Retry-After: docs/security.md.)
 import { AppError } from '../errors.ts';
-import type { Clock } from '../repositories/clock.ts';
+import type { TimeSource } from '../../platform/clock.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 
 export interface AuthLimitsOptions {
-  clock: Clock;
+  clock: TimeSource;
   /** Attempts per minute per (username, address); 0 = no limit. */
   attemptsPerMinute: number;
   /** Attempts per second over the whole server from pairs without a success; 0 = no brake. */

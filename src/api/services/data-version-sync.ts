@@ -13,7 +13,7 @@
 // polls (2 x DATA_VERSION_POLL_MS).
 import { decodeEpoch, decodeVersions, readCountryVersions, readVersionEpoch, type SelectRows } from '../../platform/data-announcements.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Clock } from '../repositories/clock.ts';
+import type { TimeSource } from '../../platform/clock.ts';
 import type { DataVersionState } from './data-version.service.ts';
 
 export interface DataVersionSync {
@@ -30,7 +30,7 @@ export interface DataVersionSyncDeps {
   clickhouseDigest: () => Promise<string>;
   /** Stores and announces a new epoch; resolves with it. */
   rotateEpoch: () => Promise<string>;
-  clock: Clock;
+  clock: TimeSource;
   logger: Logger;
 }
 

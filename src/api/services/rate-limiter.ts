@@ -1,7 +1,7 @@
 // In-memory rate limits, per process (so per replica: N replicas allow N times the limit).
 // A token bucket: `limit` tokens per `windowMs`, refilled continuously, bursts up to `limit`.
 // Buckets that are full again are dropped, so memory follows the number of active clients.
-import type { Clock } from '../repositories/clock.ts';
+import type { TimeSource } from '../../platform/clock.ts';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -19,7 +19,7 @@ interface Bucket {
 
 const ALLOWED: RateDecision = { allowed: true };
 
-export function createRateLimiter({ limit, windowMs, clock }: { limit: number; windowMs: number; clock: Clock }): RateLimiter {
+export function createRateLimiter({ limit, windowMs, clock }: { limit: number; windowMs: number; clock: TimeSource }): RateLimiter {
   if (limit === 0) return { take: () => ALLOWED, peek: () => ALLOWED };
   const perMs = limit / windowMs;
   const buckets = new Map<string, Bucket>();

@@ -2,7 +2,7 @@
 // location), the last run with its tasks, the latest execution of every task, and per source how
 // fresh its data is and whether it is stale. Errors leave here as codes and safe messages only.
 import type { FillPolicy } from '../../domain/transform/types.ts';
-import type { Clock } from '../repositories/clock.ts';
+import type { TimeSource } from '../../platform/clock.ts';
 import type { PipelineStatusRepository, RunState, RunSummary, TaskExecution } from '../repositories/pipeline-status.repository.ts';
 import type { DataService } from './data.service.ts';
 import { safeError } from './safe-text.ts';
@@ -44,7 +44,7 @@ export function createStatusService(
   pipeline: PipelineStatusRepository,
   data: Pick<DataService, 'freshness'>,
   settings: StatusSettings,
-  clock: Clock,
+  clock: TimeSource,
 ): StatusService {
   return {
     async status(version) {

@@ -1,6 +1,7 @@
 // What every task implementation gets: the clients of the worker process and its config.
 import type { Config } from '../../platform/config.ts';
 import type { ClickHouseClient } from '../../platform/clickhouse.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { StringProducer } from '../../platform/kafka.ts';
 import type { Pool } from '../../platform/postgres.ts';
 import type { FetchOptions } from '../../platform/source-fetch.ts';
@@ -10,6 +11,8 @@ export interface TaskDeps {
   pool: Pool;
   clickhouse: ClickHouseClient;
   producer: StringProducer;
+  clock: Clock;
+  /** Today's date for the quality gates; tests may fix it (an older override beside `clock`). */
   now?: () => Date;
 }
 

@@ -20,6 +20,6 @@ export function createTasks(deps: TaskDeps): Record<TaskName, TaskImplementation
     check_sources: checkSourcesTask(deps),
     load_who_changes: loadCsvTask(deps, 'who'),
     load_new_weeks: loadNewWeeksTask(deps),
-    verify: verifyTask({ pool: deps.pool, clickhouse: deps.clickhouse, timeoutMs: deps.config.VERIFY_TIMEOUT_MS }),
+    verify: verifyTask({ pool: deps.pool, clickhouse: deps.clickhouse, clock: deps.clock, timeoutMs: deps.config.VERIFY_TIMEOUT_MS }),
   };
 }

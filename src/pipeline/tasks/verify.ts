@@ -2,8 +2,8 @@
 // sink writes each record with its run id, so the check is one count per poll. A run whose
 // data did not all arrive ends 'incomplete', never 'succeeded'. ClickHouse errors while waiting
 // (it is down, or restarting) are retried until the deadline.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '../../platform/clickhouse.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { Pool } from '../../platform/postgres.ts';
 import { IncompleteRunError, type TaskImplementation } from '../runner.ts';
 import { runCounts } from '../runs.repository.ts';
@@ -11,6 +11,7 @@ import { runCounts } from '../runs.repository.ts';
 export interface VerifyDeps {
   pool: Pool;
   clickhouse: ClickHouseClient;
+  clock: Clock;
   timeoutMs: number;
   pollMs?: number;
 }
@@ -28,7 +29,7 @@ export async function landedCount(clickhouse: ClickHouseClient, runId: string): 
 export function verifyTask(deps: VerifyDeps): TaskImplementation {
   return async ({ runId, signal, progress }) => {
     const expected = (await runCounts(deps.pool, runId)).published ?? 0;
-    const deadline = Date.now() + deps.timeoutMs;
+    const deadline = deps.clock.now() + deps.timeoutMs;
     let landed = 0;
     // ClickHouse being unreachable for a while is one more reason to wait, not a verdict: the
     // sink is waiting for it too. Only the deadline decides.
@@ -41,9 +42,9 @@ export function verifyTask(deps: VerifyDeps): TaskImplementation {
         lastError = error;
       }
       if (lastError === undefined && landed >= expected) return { counts: { expected, landed } };
-      if (Date.now() >= deadline || signal.aborted) break;
+      if (deps.clock.now() >= deadline || signal.aborted) break;
       progress({ expected, landed });
-      await sleep(deps.pollMs ?? 500);
+      await deps.clock.sleep(deps.pollMs ?? 500);
     }
     const unreadable = lastError === undefined ? '' : `; ClickHouse could not be read: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
     throw new IncompleteRunError(`ClickHouse holds ${landed} of the ${expected} records this run published (waited ${deps.timeoutMs} ms)${unreadable}`);

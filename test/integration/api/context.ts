@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { buildApp, type ApiDeps } from '../../../src/api/app.ts';
 import { createApiDeps, storeTimeoutMs } from '../../../src/api/container.ts';
 import { withStatementTimeout } from '../../../src/api/repositories/pg-query.ts';
-import type { Clock } from '../../../src/api/repositories/clock.ts';
+import type { TimeSource } from '../../../src/platform/clock.ts';
 import type { ApiKeyCacheOptions } from '../../../src/api/services/api-key.service.ts';
 import { createClickHouse, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import type { Config } from '../../../src/platform/config.ts';
@@ -45,7 +45,7 @@ export interface ApiTestContext {
 
 export interface ContextOptions {
   overrides?: Record<string, string>;
-  clock?: Clock;
+  clock?: TimeSource;
   keyCache?: ApiKeyCacheOptions;
   /** Where the app's logs go (silent when absent). */
   logStream?: Writable;
@@ -131,7 +131,7 @@ export function dateRange(start: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => new Date(first + i * 86_400_000).toISOString().slice(0, 10));
 }
 
-export interface FakeClock extends Clock {
+export interface FakeClock extends TimeSource {
   advance(ms: number): void;
 }
 

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createClickHouse, sqlIdentifier, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
+import { systemClock } from '../../../src/platform/clock.ts';
 import { createConsumer, createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { createPool, withTransaction, type Pool } from '../../../src/platform/postgres.ts';
 import { loadCsvTask } from '../../../src/pipeline/tasks/load-csv.ts';
@@ -59,7 +60,7 @@ describe('WHO regions from the file to ClickHouse', () => {
   /** Runs load_who on the file as it is now and commits its state; what it published. */
   async function loadWho(content: string): Promise<number> {
     await writeFile(file, content);
-    const task = loadCsvTask({ config: env.config, pool, clickhouse, producer }, 'who');
+    const task = loadCsvTask({ config: env.config, pool, clickhouse, producer, clock: systemClock }, 'who');
     const execution = { runId: '7', attempt: 1, reload: [], signal: new AbortController().signal, logger: pino({ level: 'silent' }), progress: () => {} };
     const result = await task(execution);
     await withTransaction(pool, (client) => result.commit!(client));

@@ -2,6 +2,7 @@
 // fencing of task claims, and the DAG walked by executeTask with the real job queue.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../../../src/platform/clock.ts';
 import { createLogger } from '../../../src/platform/logger.ts';
 import { createPool, withTransaction, type Pool } from '../../../src/platform/postgres.ts';
 import { createBoss, ensureQueues } from '../../../src/pipeline/queue.ts';
@@ -85,7 +86,7 @@ describe('pipeline runs', () => {
     await boss.start();
     try {
       await ensureQueues(boss, env.config);
-      const deps = { pool, boss, logger: createLogger('silent', 'test') };
+      const deps = { pool, boss, logger: createLogger('silent', 'test'), clock: systemClock };
       const { run } = await startRun(deps, 'manual');
       const executed: string[] = [];
       for (let i = 0; i < 10; i++) {
@@ -115,7 +116,7 @@ describe('pipeline runs', () => {
     const boss = createBoss(env.config, 'client');
     await boss.start();
     try {
-      const deps = { pool, boss, logger: createLogger('silent', 'test') };
+      const deps = { pool, boss, logger: createLogger('silent', 'test'), clock: systemClock };
       const { run } = await startRun(deps, 'manual');
       const failing = () => Promise.reject(new Error('source answered 500'));
       const signal = new AbortController().signal;

@@ -1,5 +1,6 @@
-// Time is a dependency: the sink's batch timer and retry backoff go through a Clock so tests
-// can drive them without waiting.
+// Time is a dependency: every reading of the time, timer and wait in src goes through the one
+// Clock its composition root passes in (systemClock), so tests drive time with a fake clock
+// instead of waiting on real time-outs.
 export interface Clock {
   now(): number;
   /** Calls `callback` after `ms`; the returned function cancels it. */
@@ -7,6 +8,9 @@ export interface Clock {
   /** Resolves after `ms`, or rejects with the signal's reason as soon as it is aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
+
+/** For code that only reads the time (rate limits, cache lifetimes): a fake needs only now(). */
+export type TimeSource = Pick<Clock, 'now'>;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
