@@ -11,7 +11,8 @@ export interface TaskDeps {
   pool: Pool;
   clickhouse: ClickHouseClient;
   producer: StringProducer;
-  clock: Clock;
+  /** The worker's clock (container.ts); systemClock when a test builds tasks without one. */
+  clock?: Clock;
   /** Today's date for the quality gates; tests may fix it (an older override beside `clock`). */
   now?: () => Date;
 }
