@@ -192,8 +192,9 @@ stop() {
 shutdown() {
   daemon_up || return 0
   ctl shutdown >/dev/null 2>&1 || true
+  # supervisord removes its pid file last, once every program and the listener have stopped.
   local i
-  for ((i = 0; i < 150; i++)); do [ -S "$SOCK" ] || return 0; sleep 0.2; done
+  for ((i = 0; i < 300; i++)); do [ -f "$HOME_DIR/supervisord.pid" ] || return 0; sleep 0.2; done
 }
 
 # One line per program: state, pid, uptime, restarts by the supervisor, last unexpected exit.
