@@ -70,6 +70,7 @@ bench: deps
 	node --expose-gc bench/pipeline.ts
 	node bench/sink-throughput.ts
 	node bench/api-load.ts
+	node bench/api-vs-node.ts
 
 clean: down
 	rm -rf .data
