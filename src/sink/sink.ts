@@ -24,6 +24,7 @@ import type { StringConsumer, StringProducer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from '../platform/backoff.ts';
 import { Batch, type CommitOffset } from './batch.ts';
+import { CommitTracker, ownedPartitions } from './commit-tracker.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { RowWriter } from './writer.ts';
 
@@ -118,8 +119,8 @@ class KafkaClickHouseSink implements Sink {
   readonly #stopController = new AbortController();
   /** The request in flight (insert or dead-letter send), aborted when the grace period ends. */
   #attemptController: AbortController | undefined;
-  /** What this member committed per `topic:partition` (next offset to read): commits only move forward. */
-  readonly #committed = new Map<string, bigint>();
+  /** What this member committed, and so what it may commit next. */
+  readonly #commits = new CommitTracker();
   readonly #stopped = Promise.withResolvers<void>();
   #progressAt: number;
   #progressRows = 0;
@@ -309,16 +310,13 @@ class KafkaClickHouseSink implements Sink {
    * worst they are re-delivered.
    */
   async #commit(batch: Batch): Promise<void> {
-    const owned = this.#ownedPartitions();
-    const offsets: CommitOffset[] = batch
-      .commitOffsets((topic, partition) => owned.has(`${topic}:${partition}`))
-      .filter(({ topic, partition, offset }) => (this.#committed.get(`${topic}:${partition}`) ?? -1n) < offset);
+    const offsets = this.#commits.toCommit(batch.commitOffsets(), ownedPartitions(this.#consumer.assignments));
     const skipped = batch.partitions.length - offsets.length;
     if (skipped > 0) this.#log.debug({ skipped }, 'partitions not committed (revoked or already committed further)');
     if (offsets.length === 0) return;
     try {
       await this.#consumer.commit({ offsets });
-      for (const { topic, partition, offset } of offsets) this.#committed.set(`${topic}:${partition}`, offset);
+      this.#commits.committed(offsets);
       this.#stats.commits++;
     } catch (error) {
       this.#stats.failedCommits++;
@@ -326,17 +324,8 @@ class KafkaClickHouseSink implements Sink {
     }
   }
 
-  #ownedPartitions(): Set<string> {
-    const owned = new Set<string>();
-    for (const { topic, partitions } of this.#consumer.assignments ?? []) {
-      for (const partition of partitions) owned.add(`${topic}:${partition}`);
-    }
-    return owned;
-  }
-
   readonly #onGroupJoin = (payload: ConsumerGroupJoinPayload): void => {
-    const owned = this.#ownedPartitions();
-    for (const id of this.#committed.keys()) if (!owned.has(id)) this.#committed.delete(id);
+    this.#commits.keepOnly(ownedPartitions(this.#consumer.assignments));
     this.#log.info(
       { memberId: payload.memberId, generationId: payload.generationId, assignments: (payload.assignments ?? []).map((a) => `${a.topic}:${a.partitions.join(',')}`) },
       'joined the consumer group',
