@@ -20,7 +20,7 @@ import type { TimeSource } from '../platform/clock.ts';
 import { appRoutes } from './routes/app.routes.ts';
 import { docsRoutes, swaggerUiRoutes } from './routes/docs.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
-import { seedRoutes } from './routes/seed.routes.ts';
+import { originalRoutes } from './routes/original.routes.ts';
 import { usersRoutes } from './routes/users.routes.ts';
 import { v1Routes } from './routes/v1.routes.ts';
 import type { ApiKeyService } from './services/api-key.service.ts';
@@ -196,7 +196,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     );
     // After the key check and the rate limit: a URL answered before comes from the cache here.
     scope.addHook('onRequest', createFastPathHook(dataReply));
-    await scope.register(seedRoutes, { data: deps.data, reply: dataReply, defaultCountry: config.DEFAULT_COUNTRY });
+    await scope.register(originalRoutes, { data: deps.data, reply: dataReply, defaultCountry: config.DEFAULT_COUNTRY });
     await scope.register(v1Routes, { data: deps.data, status: deps.status, versions: deps.versions, reply: dataReply });
   });
 

@@ -10,7 +10,7 @@ import { COUNTRY_DESCRIPTION, countryParam, dateParam, rangeDescription, withDat
 import { dateSchema, JSON_TYPE } from './common.schema.ts';
 import { summarySchema } from './summary.schema.ts';
 
-export interface SeedRoutesOptions {
+export interface OriginalRoutesOptions {
   data: DataService;
   reply: DataReplyDeps;
   defaultCountry: string;
@@ -49,7 +49,7 @@ export function answeredLocation(path: string, query: { country: string; start?:
   return `${path}?${params.toString()}`;
 }
 
-export const seedRoutes: FastifyPluginCallbackZod<SeedRoutesOptions> = (app, { data, reply: deps, defaultCountry }, done) => {
+export const originalRoutes: FastifyPluginCallbackZod<OriginalRoutesOptions> = (app, { data, reply: deps, defaultCountry }, done) => {
   const defaultNote =
     `**Without \`country\` this answers for ${defaultCountry} (DEFAULT_COUNTRY), not for the world.** ` +
     'The `Content-Location` header names the country answered (`/cases?country=RU&start=...`). For every country use `/v1/daily`.';
