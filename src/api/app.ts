@@ -3,7 +3,6 @@
 // document; unknown paths get 404 and known paths with another method 405.
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import http from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../platform/config.ts';
@@ -11,6 +10,7 @@ import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
 import { createFastPathHook, type CachedAnswer, type DataReplyDeps } from './http/data-reply.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
+import { createLimitedServer } from './http/connection-limits.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installPipelineMetrics } from './http/pipeline-metrics.ts';
@@ -27,6 +27,7 @@ import type { ApiKeyService } from './services/api-key.service.ts';
 import type { DataService } from './services/data.service.ts';
 import type { ChangeFeed } from './services/change-feed.ts';
 import type { DataVersionService } from './services/data-version.service.ts';
+import { createExportSlots } from './services/export-slots.ts';
 import { LruCache } from './services/lru-cache.ts';
 import { createReadiness } from './services/readiness.ts';
 import { createRateLimiter } from './services/rate-limiter.ts';
@@ -81,17 +82,11 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     loggerInstance: deps.logger,
     // The plain Node server Fastify would make, with the load shedder in front of it
     // (http/load-shedding.ts): an overloaded server answers 503 before doing any other work.
-    serverFactory: (handler, options) => {
-      // Fastify passes its options with the defaults filled in.
-      const timeouts = options as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
-      const server = http.createServer((request, response) => {
+    // Time-outs and the connection cap: http/connection-limits.ts.
+    serverFactory: (handler) =>
+      createLimitedServer((request, response) => {
         if (!shedder.shed(request, response)) handler(request, response);
-      });
-      server.keepAliveTimeout = timeouts.keepAliveTimeout;
-      server.requestTimeout = timeouts.requestTimeout;
-      server.setTimeout(timeouts.connectionTimeout);
-      return server;
-    },
+      }, config),
     // No per-request log lines (metrics count requests); errors are logged by the error mapper.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
@@ -170,6 +165,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     bodies: new LruCache<CachedAnswer>(options.responseCacheBytes ?? 64 * 1024 * 1024, (answer) => answer.body.length + 256),
     maxCachedBody: 4 * 1024 * 1024,
     remembered: new Map(),
+    exports: createExportSlots({ total: config.EXPORT_CONCURRENCY, perUser: config.EXPORT_PER_KEY }),
   };
   await app.register(docsRoutes);
   await app.register(appRoutes);

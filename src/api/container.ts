@@ -30,6 +30,8 @@ export interface ApiClients {
   /** Opened with `withStatementTimeout(url, storeTimeoutMs(config))` (repositories/pg-query.ts). */
   pool: Pool;
   clickhouse: ClickHouseClient;
+  /** For streamed exports, with EXPORT_CONCURRENCY connections (the main client when absent). */
+  exportClickhouse?: ClickHouseClient;
   clock?: TimeSource;
   hasher?: PasswordHasher;
   keyCache?: ApiKeyCacheOptions;
@@ -66,6 +68,7 @@ export async function createApiDeps({
   logger,
   pool,
   clickhouse,
+  exportClickhouse = clickhouse,
   clock = systemClock,
   hasher = createPasswordHasher(),
   keyCache = DEFAULT_KEY_CACHE,
@@ -74,7 +77,7 @@ export async function createApiDeps({
   const timeoutMs = storeTimeoutMs(config);
   const usersRepository = createUsersRepository(pool, timeoutMs);
   const probe = createClickHouseProbe(config.CLICKHOUSE_URL, timeoutMs);
-  const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, timeoutMs);
+  const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, timeoutMs, exportClickhouse);
   const apiKeys = createApiKeyService(usersRepository, clock, keyCache);
   const versions = createDataVersionState();
   const data = createDataService(daily, versions);

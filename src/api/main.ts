@@ -26,7 +26,18 @@ export async function runApi(config: Config): Promise<number> {
       createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: timeoutMs }),
       (c) => c.close(),
     );
-    const deps = await createApiDeps({ config, logger, pool, clickhouse });
+    // Exports stream on connections of their own (services/export-slots.ts).
+    const exportClickhouse = resources.add(
+      'clickhouse-exports',
+      createClickHouse({
+        url: config.CLICKHOUSE_URL,
+        database: config.CLICKHOUSE_DATABASE,
+        requestTimeoutMs: timeoutMs,
+        maxOpenConnections: config.EXPORT_CONCURRENCY,
+      }),
+      (c) => c.close(),
+    );
+    const deps = await createApiDeps({ config, logger, pool, clickhouse, exportClickhouse });
     resources.add('notifications', deps.changes, (changes) => changes.close());
     const app = await buildApp(deps);
     // Closing the app stops accepting, answers 503 to new requests on kept-alive connections

@@ -9,9 +9,11 @@ export interface ClickHouseOptions {
   url: string;
   database?: string;
   requestTimeoutMs?: number;
+  /** Sockets this client opens at most (the client's default is 10). */
+  maxOpenConnections?: number;
 }
 
-export function createClickHouse({ url, database, requestTimeoutMs = 30_000 }: ClickHouseOptions): ClickHouseClient {
+export function createClickHouse({ url, database, requestTimeoutMs = 30_000, maxOpenConnections }: ClickHouseOptions): ClickHouseClient {
   const parsed = new URL(url);
   const username = decodeURIComponent(parsed.username) || 'default';
   const password = decodeURIComponent(parsed.password);
@@ -23,6 +25,7 @@ export function createClickHouse({ url, database, requestTimeoutMs = 30_000 }: C
     password,
     ...(database ? { database } : {}),
     request_timeout: requestTimeoutMs,
+    ...(maxOpenConnections ? { max_open_connections: maxOpenConnections } : {}),
     // 18.16 rejects settings it does not know; send none by default.
     clickhouse_settings: {},
     compression: { request: false, response: false },

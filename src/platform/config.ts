@@ -90,7 +90,14 @@ const schema = z.object({
   AUTH_GLOBAL_RATE_LIMIT: nonNegativeInt(20),
   DATA_RATE_LIMIT: nonNegativeInt(50),
   KEY_FAILURE_LIMIT: nonNegativeInt(60),
+  // Uncached /v1/daily answers streaming at once: on the server (its own ClickHouse connections) and per key.
+  EXPORT_CONCURRENCY: positiveInt(8),
+  EXPORT_PER_KEY: positiveInt(2),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(5_000),
+  HTTP_IDLE_TIMEOUT_MS: positiveInt(5_000),
+  HTTP_SOCKET_TIMEOUT_MS: positiveInt(30_000),
+  HTTP_MAX_CONNECTIONS: positiveInt(1_024),
   HTTP_OVERLOAD_LATENCY_MS: nonNegativeInt(50),
   // `serve` runs this many processes sharing PORT (node:cluster); default one per core.
   API_PROCESSES: positiveInt(availableParallelism()),

@@ -24,6 +24,15 @@ export interface AuthHookOptions {
   failuresPerMinute: number;
 }
 
+const users = new WeakMap<FastifyRequest, string>();
+
+/** The id of the user whose key this request carried (set by the auth hook). */
+export function userOf(request: FastifyRequest): string {
+  const userId = users.get(request);
+  if (userId === undefined) throw new Error('userOf: the request did not pass the auth hook');
+  return userId;
+}
+
 export function createAuthHook({ apiKeys, limiter, limitPerSecond, failures, failuresPerMinute }: AuthHookOptions) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers['x-key'];
@@ -44,6 +53,7 @@ export function createAuthHook({ apiKeys, limiter, limitPerSecond, failures, fai
       if (needsLookup && error instanceof AppError && error.code === 'unauthenticated') failures.take(request.ip);
       throw error;
     }
+    users.set(request, userId);
     const decision = limiter.take(userId);
     if (!decision.allowed) {
       throw new AppError('rate_limited', `more than ${limitPerSecond} requests per second with this API key`, {

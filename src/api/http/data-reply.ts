@@ -14,6 +14,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
+import type { ExportSlots } from '../services/export-slots.ts';
 import type { LruCache } from '../services/lru-cache.ts';
 
 export interface CachedAnswer {
@@ -30,6 +31,8 @@ export interface DataReplyDeps {
   maxCachedBody: number;
   /** Request URL (and Accept) -> what its answer depends on (the fast path). */
   remembered: Map<string, { key: string; countries: readonly string[] | undefined }>;
+  /** Caps on exports in progress (answers marked `exportBy`). */
+  exports: ExportSlots;
 }
 
 /** Remembered URLs at most: past it the memory starts again empty (URLs are cheap to relearn). */
@@ -46,6 +49,8 @@ export interface DataAnswer {
   /** Validation that needs the data (does the country have rows?) goes here too. */
   prepare?: (version: string) => Promise<void>;
   produce: (version: string) => Promise<Buffer | AsyncIterable<string>>;
+  /** The user this answer is an export for: producing it takes one of the export slots. */
+  exportBy?: string;
 }
 
 // The data is the same for every key holder, but it is only for key holders: browsers may keep
@@ -144,13 +149,24 @@ export async function replyWithData(
   reply.headers(headers);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
-  const body = await answer.produce(version);
+  // Before the query starts: an export over the caps costs ClickHouse nothing.
+  const release = answer.exportBy === undefined ? () => {} : deps.exports.acquire(answer.exportBy);
+  let body: Buffer | AsyncIterable<string>;
+  try {
+    body = await answer.produce(version);
+  } catch (error) {
+    release();
+    throw error;
+  }
   // Every header the route set for this answer (Content-Location, say) is kept with it.
   const kept = keptHeaders(reply);
   const store = (complete: Buffer) => deps.bodies.set(cacheKey, { body: complete, etag, headers: kept });
   if (Buffer.isBuffer(body)) {
+    release();
     store(body);
     return reply.send(body);
   }
+  // 'close' comes once the answer was sent or the client went away, whichever is first.
+  reply.raw.once('close', release);
   return reply.send(cachingStream(body, deps.maxCachedBody, store));
 }

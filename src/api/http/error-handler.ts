@@ -44,7 +44,8 @@ function describeIssues(request: FastifyRequest, context: string, issues: readon
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isAppError(error)) {
-      if (error.code === 'unavailable') request.log.warn({ err: error.cause, route: request.routeOptions.url }, error.message);
+      // A store failure is logged; a refusal by a cap (no cause) is not: a flood must not fill the log.
+      if (error.code === 'unavailable' && error.cause !== undefined) request.log.warn({ err: error.cause, route: request.routeOptions.url }, error.message);
       return sendProblem(reply, error.code, error.message, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

@@ -41,7 +41,8 @@ export function createClickHouseProbe(url: string, timeoutMs: number, options: C
   const agent = secure
     ? new https.Agent({ keepAlive: true, maxSockets: 4, ...(options.caCert ? { ca: options.caCert } : {}) })
     : new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const settings = `max_execution_time=${Math.max(1, Math.floor(timeoutMs / 1000))}`;
+  // Read-only like every API query (daily.repository.ts).
+  const settings = `readonly=2&max_execution_time=${Math.max(1, Math.floor(timeoutMs / 1000))}`;
   const pathPrefix = parsed.pathname.replace(/\/$/, '');
 
   return {

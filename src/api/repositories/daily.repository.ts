@@ -48,6 +48,8 @@ export interface DailyFilter {
   /** Validated inclusive bounds, YYYY-MM-DD. */
   start?: string;
   end?: string;
+  /** Stream on the export connections (services/export-slots.ts decides what is an export). */
+  export?: boolean;
 }
 
 export interface DailyRepository {
@@ -97,12 +99,17 @@ export function createDailyRepository(
   probe: ClickHouseProbe,
   database: string,
   queryTimeoutMs: number,
+  /** Streams exports (streamRows) on its own connections, so they cannot take the others'. */
+  exportClient: ClickHouseClient = clickhouse,
 ): DailyRepository {
   const table = `${sqlIdentifier(database)}.daily`;
   const partsQuery =
     'SELECT partition_id, min(min_block_number), max(max_block_number), max(data_version) FROM system.parts ' +
     `WHERE database = ${sqlString(database)} AND table = 'daily' AND active GROUP BY partition_id ORDER BY partition_id`;
-  const settings = { max_execution_time: Math.max(1, Math.floor(queryTimeoutMs / 1000)) };
+  // readonly=2: reads only (no write, no DDL) while the query may still set its own limits; the
+  // API never writes, so a flaw here cannot change the data. (ClickHouse 18.16 and current both
+  // take it per query; readonly=1 would also refuse max_execution_time on current releases.)
+  const settings = { max_execution_time: Math.max(1, Math.floor(queryTimeoutMs / 1000)), readonly: '2' as const };
 
   const select = (query: string) =>
     guarded('clickhouse', async () => {
@@ -168,7 +175,7 @@ export function createDailyRepository(
       if (filter.countries) conditions.push(`country IN (${filter.countries.map(sqlString).join(', ')})`);
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
       const result = await guarded('clickhouse', () =>
-        clickhouse.query({
+        (filter.export ? exportClient : clickhouse).query({
           query: `SELECT country, toString(date), cases, deaths, estimated, source, estimated_cases, estimated_deaths
                   FROM ${table} FINAL ${where} ORDER BY country, date`,
           format: 'TabSeparated',

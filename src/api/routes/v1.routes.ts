@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { DataService } from '../services/data.service.ts';
 import type { StatusService } from '../services/status.service.ts';
 import type { DataVersionService } from '../services/data-version.service.ts';
+import { userOf } from '../http/authenticate.ts';
+import { isExport } from '../services/export-slots.ts';
 import { replyWithData, type DataReplyDeps } from '../http/data-reply.ts';
 import { renderDaily } from '../http/daily-formats.ts';
 import { chooseFormat, CONTENT_TYPES } from '../http/negotiate.ts';
@@ -88,6 +90,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
       const fields = request.query.fields ?? DEFAULT_DAILY_FIELDS;
       const format = chooseFormat(request.query.format, request.headers.accept);
       const countries = country ? [...country].sort() : undefined;
+      const wholeTable = isExport(countries);
       return replyWithData(deps, request, reply, {
         key: `v1/daily|${countries?.join(',') ?? '*'}|${start ?? ''}|${end ?? ''}|${fields.join(',')}|${format}`,
         variant: format,
@@ -96,7 +99,8 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
         prepare: async () => {
           if (countries) await data.requireCountries(countries);
         },
-        produce: async () => renderDaily(await data.streamRows({ countries, start, end }), format, fields),
+        produce: async () => renderDaily(await data.streamRows({ countries, start, end, export: wholeTable }), format, fields),
+        ...(wholeTable ? { exportBy: userOf(request) } : {}),
       });
     },
   );

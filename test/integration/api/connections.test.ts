@@ -1,0 +1,156 @@
+// Slow and hostile clients against a listening server: slowloris sockets are closed by the header
+// time-out, readers that stop reading lose their socket (and export slot) to the socket time-out,
+// exports beyond the caps get 429/503 with Retry-After while readiness and small queries answer,
+// connections beyond the cap are refused, and honest requests meanwhile stay within 2x of their
+// latency measured alone in the same test (medians, no absolute times).
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { COUNTRY_CODES } from '../../../src/domain/countries.ts';
+import { createApiTestContext, dateRange, type ApiTestContext, type DailyInsert } from './context.ts';
+
+// About 200,000 rows: an unfiltered JSON export of some 20 MB, more than the socket buffers of a
+// reader that stopped reading can take, so such a reader holds its export slot.
+const COUNTRIES = ['RU', ...[...COUNTRY_CODES].filter((c) => c !== 'RU')].slice(0, 130);
+const DAYS = dateRange('2020-01-03', 1_500);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+void describe('connection hygiene and export caps', () => {
+  let ctx: ApiTestContext;
+  let port: number;
+  const keys: string[] = [];
+  const sockets: net.Socket[] = [];
+
+  before(async () => {
+    ctx = await createApiTestContext({
+      overrides: {
+        EXPORT_CONCURRENCY: '2',
+        EXPORT_PER_KEY: '1',
+        HTTP_HEADERS_TIMEOUT_MS: '1000',
+        HTTP_SOCKET_TIMEOUT_MS: '2000',
+        HTTP_IDLE_TIMEOUT_MS: '1000',
+        HTTP_MAX_CONNECTIONS: '40',
+      },
+    });
+    const rows: DailyInsert[] = [];
+    for (const country of COUNTRIES) for (const [i, date] of DAYS.entries()) rows.push({ country, date, cases: 1_000 + i, deaths: i % 50 });
+    for (let i = 0; i < rows.length; i += 50_000) await ctx.insertDaily(rows.slice(i, i + 50_000));
+    for (const name of ['ann', 'ben', 'cat', 'dan']) keys.push(await ctx.register(name));
+    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (ctx.app.server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await ctx.close();
+  });
+
+  const connect = async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => {});
+    // Read (and drop) whatever comes, so the server's close is seen.
+    socket.resume();
+    await once(socket, 'connect');
+    return socket;
+  };
+  const closed = (socket: net.Socket) => (socket.destroyed || socket.readyState === 'closed' ? Promise.resolve() : once(socket, 'close').then(() => {}));
+
+  /** Latencies (ms) of `count` honest small requests, one after the other. */
+  const honest = async (count: number) => {
+    const latencies: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${port}/cases?country=RU&start=2021-01-01&end=2021-01-31`, { headers: { 'x-key': keys[3]! } });
+      await response.arrayBuffer();
+      assert.equal(response.status, 200);
+      latencies.push(performance.now() - started);
+    }
+    return latencies;
+  };
+
+  /** Sends an export request and then reads nothing. */
+  const slowReader = async (key: string) => {
+    const socket = await connect();
+    socket.pause();
+    socket.write(`GET /v1/daily?format=json HTTP/1.1\r\nhost: x\r\nx-key: ${key}\r\n\r\n`);
+    return socket;
+  };
+
+  const get = (path: string, key: string) => fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-key': key } });
+
+  void it('slowloris clients lose their sockets to the header time-out; honest requests stay within 2x', async () => {
+    await honest(20); // warm-up
+    const alone = median(await honest(60));
+    const loris = await Promise.all(Array.from({ length: 20 }, () => connect()));
+    let dripping = true;
+    const drip = (async () => {
+      for (const socket of loris) socket.write('GET /cases HTTP/1.1\r\nhost: x\r\n');
+      while (dripping) {
+        for (const socket of loris) if (!socket.destroyed) socket.write('x');
+        await sleep(200);
+      }
+    })();
+    const during = median(await honest(60));
+    const started = performance.now();
+    await Promise.all(loris.map(closed));
+    dripping = false;
+    await drip;
+    assert.ok(performance.now() - started < 10_000, 'every slowloris socket closed');
+    assert.ok(during <= 2 * alone + 1, `honest median ${during.toFixed(2)} ms during, ${alone.toFixed(2)} ms alone`);
+  });
+
+  void it('exports beyond the caps: 429 over the key, 503 over the server, with Retry-After; readiness and small queries answer', async () => {
+    const a = await slowReader(keys[0]!);
+    await sleep(300);
+    const again = await get('/v1/daily?format=json', keys[0]!);
+    assert.equal(again.status, 429);
+    assert.equal(again.headers.get('retry-after'), '1');
+    assert.match(((await again.json()) as { detail: string }).detail, /exports at once with this API key/);
+    const b = await slowReader(keys[1]!);
+    await sleep(300);
+    const full = await get('/v1/daily?format=csv', keys[2]!);
+    assert.equal(full.status, 503);
+    assert.equal(full.headers.get('retry-after'), '1');
+    assert.ok((await full.arrayBuffer()).byteLength <= 16 * 1024);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    const small = await get('/v1/countries', keys[3]!);
+    assert.equal(small.status, 200);
+    await small.arrayBuffer();
+    const few = await get('/v1/daily?country=RU,DE&start=2021-01-01&end=2021-01-31', keys[2]!);
+    assert.equal(few.status, 200, 'a question about a few countries is not an export');
+    await few.arrayBuffer();
+    // The readers that stopped reading lose their sockets (HTTP_SOCKET_TIMEOUT_MS), and the slots.
+    const waited = performance.now();
+    let status = 0;
+    while (performance.now() - waited < 15_000) {
+      // Eleven countries: an export (a slot), but a short one.
+      const response = await get(`/v1/daily?format=csv&country=${COUNTRIES.slice(0, 11).join(',')}`, keys[2]!);
+      status = response.status;
+      const text = await response.text();
+      if (status === 200) {
+        assert.match(text, /^country,date,cases/);
+        break;
+      }
+      await sleep(250);
+    }
+    assert.equal(status, 200, 'the slots came back once the stalled sockets were dropped');
+    a.destroy();
+    b.destroy();
+  });
+
+  void it('connections beyond HTTP_MAX_CONNECTIONS are closed at once; the server serves again when they go', async () => {
+    const idle = await Promise.all(Array.from({ length: 40 }, () => connect()));
+    const extra = await connect();
+    await closed(extra);
+    for (const socket of idle) socket.destroy();
+    await sleep(100);
+    assert.equal((await get('/cases?country=RU', keys[3]!)).status, 200);
+  });
+});
