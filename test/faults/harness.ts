@@ -13,6 +13,7 @@
 //
 // Services are stopped and started with infra/stack.sh (their own pid files); a test that stops
 // one restarts it in a `finally`, and outages are kept to seconds: other suites share them.
+import { waitFor } from '../support/wait.ts';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -473,29 +474,7 @@ function serveDataset(server: SourceServer, dataset: Dataset): void {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs: number,
-  intervalMs = 200,
-  context?: () => string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const why = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}${context ? `\n${context()}` : ''}`);
-    }
-    await sleep(intervalMs);
-  }
-}
+export { waitFor };
 
 /** A direct PostgreSQL client for one query that must not use a pool (e.g. right after a restart). */
 export async function pgQuery<T extends pg.QueryResultRow>(config: Config, sql: string, values: unknown[] = []): Promise<T[]> {

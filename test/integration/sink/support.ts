@@ -1,6 +1,7 @@
 // Helpers for the sink's integration tests: publish records the way the pipeline does, start
 // sinks in-process against the real services, read what landed in ClickHouse and what the group
 // committed in Kafka.
+import { waitFor } from '../../support/wait.ts';
 import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import type { Config } from '../../../src/platform/config.ts';
@@ -106,25 +107,7 @@ function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor };
 
 /** Reads `count` messages of a topic from the beginning, with a throwaway group. */
 export async function readTopic(config: Config, topic: string, count: number, timeoutMs = 20_000) {
