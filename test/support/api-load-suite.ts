@@ -192,7 +192,7 @@ export function apiLoadSuite(tier: Tier): void {
       writer = undefined;
     });
 
-    void it('overload at twice the sustainable rate is shed with fast 429/503 answers, without a crash, and latency recovers', async () => {
+    void it('overload at twice the sustainable rate is shed with fast 429/503 answers, without a crash, and latency recovers', async (t) => {
       // A server of its own under a CPU quota, so that it (not the load generator, nor ClickHouse,
       // which share these two cores) is what runs out: its sustainable rate is then well within
       // reach, and twice that is a real overload.
@@ -262,6 +262,9 @@ export function apiLoadSuite(tier: Tier): void {
         const greedyShed = (overload.statusesByTag.greedy?.[429] ?? 0) + (overload.statusesByTag.greedy?.[503] ?? 0);
         assert.ok(greedyShed > 0, 'the greedy key was cut (429 past its own limit, or 503 with the rest)');
         if (release) assert.ok(shed > 0 && (overload.statuses[503] ?? 0) > 0, 'the shedder answered 503 to part of the excess');
+        // Without a CPU quota the server may keep up with twice the light load's rate: no 503 is owed, so
+        // the check is skipped, and says so in the test's output rather than passing in silence.
+        else t.diagnostic('SKIPPED "the shedder answered 503 to part of the excess": no writable cgroup v1 cpu controller here (cgroup v2 or not root), so the overload target is not CPU-limited');
 
         // Load back to the light level: no more shedding after the first second, latency near what it was.
         const recovery = await closedOn(target.port, tier.recoveryMs);
