@@ -1,6 +1,7 @@
 // The HTTP application, built without listening (tests use app.inject). Routes validate with
 // zod schemas, which also generate the OpenAPI document; every error leaves as a problem
 // document; unknown paths get 404 and known paths with another method 405.
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -12,6 +13,7 @@ import { createFastPathHook, type CachedAnswer, type DataReplyDeps } from './htt
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLimitedServer } from './http/connection-limits.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
+import { MIN_COMPRESSED_BYTES } from './http/compression.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installPipelineMetrics } from './http/pipeline-metrics.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
@@ -142,6 +144,9 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   });
 
   installSecurityHeaders(app);
+  // Every answer large enough to gain is compressed for clients that accept it; data answers
+  // compress (and cache) their own bodies first (http/data-reply.ts), which this plugin leaves be.
+  await app.register(compress, { global: true, threshold: MIN_COMPRESSED_BYTES, encodings: ['br', 'gzip'] });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -11,11 +11,16 @@
 // key check and the rate limit, before parsing and validation. Only URLs that passed
 // validation are remembered, and the URL and Accept determine the key, so it answers exactly
 // what the route would; anything not cached for the current version takes the normal path.
-import { Readable } from 'node:stream';
+//
+// Compression (http/compression.ts): answers for clients that accept brotli or gzip are
+// compressed here, a cached body once per encoding (cached beside the plain one, under its key
+// plus the encoding), a streamed export as it streams; the ETag names the encoding.
+import { pipeline, Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
 import type { ExportSlots } from '../services/export-slots.ts';
 import type { LruCache } from '../services/lru-cache.ts';
+import { chooseEncoding, compressBody, compressingStream, MIN_COMPRESSED_BYTES, type Encoding } from './compression.ts';
 
 export interface CachedAnswer {
   body: Buffer;
@@ -57,12 +62,21 @@ export interface DataAnswer {
 // it, shared caches may not, and everyone revalidates (the ETag makes that cheap).
 const CACHE_CONTROL = 'private, no-cache';
 
+/** The tag of an encoded representation: `"<version>.<variant>.br"`. */
+const encodedTag = (etag: string, encoding: Encoding) => `${etag.slice(0, -1)}.${encoding}"`;
+const plainTag = (etag: string) => etag.replace(/\.(br|gzip)"$/, '"');
+
+/**
+ * Does If-None-Match hold this tag, in any encoding? A client keeps the decoded body, so a tag
+ * it got with gzip names what it has as well.
+ */
 export function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header === etag) return true;
   if (header.trim() === '*') return true;
+  const plain = plainTag(etag);
   // Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return header.split(',').some((tag) => plainTag(tag.trim().replace(/^W\//, '')) === plain);
 }
 
 export function answerVersion(versions: DataVersionService, countries: readonly string[] | undefined): string {
@@ -70,7 +84,7 @@ export function answerVersion(versions: DataVersionService, countries: readonly 
 }
 
 function answerHeaders(etag: string, contentType: string): Record<string, string> {
-  return { etag, 'cache-control': CACHE_CONTROL, vary: 'accept', 'content-type': contentType };
+  return { etag, 'cache-control': CACHE_CONTROL, vary: 'accept, accept-encoding', 'content-type': contentType };
 }
 
 /** Set per connection or per body by the server, never part of a cached answer. */
@@ -110,6 +124,42 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedA
   return reply.send(entry.body);
 }
 
+/** A cached answer in the encoding the client accepts: compressed once, then from the cache. */
+function sendEncoded(deps: DataReplyDeps, request: FastifyRequest, reply: FastifyReply, cacheKey: string, plain: CachedAnswer): FastifyReply {
+  const encoding = chooseEncoding(request.headers['accept-encoding']);
+  if (!encoding || plain.body.length < MIN_COMPRESSED_BYTES) return sendCached(request, reply, plain);
+  const key = `${cacheKey}|${encoding}`;
+  let encoded = deps.bodies.get(key);
+  if (!encoded) {
+    const etag = encodedTag(plain.etag, encoding);
+    encoded = { body: compressBody(plain.body, encoding), etag, headers: { ...plain.headers, etag, 'content-encoding': encoding } };
+    deps.bodies.set(key, encoded);
+  }
+  return sendCached(request, reply, encoded);
+}
+
+/** The whole text when it ends before `min` bytes, else a stream of all of it (the read part first). */
+async function smallOrStream(source: AsyncIterable<string>, min: number): Promise<Buffer | AsyncIterable<string>> {
+  const iterator = source[Symbol.asyncIterator]();
+  const head: string[] = [];
+  let size = 0;
+  while (size < min) {
+    const next = await iterator.next();
+    if (next.done) return Buffer.from(head.join(''));
+    head.push(next.value);
+    size += Buffer.byteLength(next.value);
+  }
+  return (async function* () {
+    try {
+      yield* head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      // A client gone mid-answer ends this generator early: let the source close its query too.
+      await iterator.return?.();
+    }
+  })();
+}
+
 function rememberKey(request: FastifyRequest): string {
   return `${request.url}\n${request.headers.accept ?? ''}`;
 }
@@ -120,9 +170,10 @@ export function createFastPathHook(deps: DataReplyDeps) {
     if (request.method !== 'GET') return undefined;
     const known = deps.remembered.get(rememberKey(request));
     if (!known) return undefined;
-    const hit = deps.bodies.get(`${answerVersion(deps.versions, known.countries)}|${known.key}`);
+    const cacheKey = `${answerVersion(deps.versions, known.countries)}|${known.key}`;
+    const hit = deps.bodies.get(cacheKey);
     if (!hit) return undefined;
-    return sendCached(request, reply, hit);
+    return sendEncoded(deps, request, reply, cacheKey, hit);
   };
 }
 
@@ -136,7 +187,7 @@ export async function replyWithData(
   const cacheKey = `${version}|${answer.key}`;
   // A cached answer passed its validation when it was produced, for this very version.
   const hit = deps.bodies.get(cacheKey);
-  if (hit) return sendCached(request, reply, hit);
+  if (hit) return sendEncoded(deps, request, reply, cacheKey, hit);
 
   await answer.prepare?.(version);
   // Valid: the next request for this very URL can take the fast path.
@@ -151,9 +202,9 @@ export async function replyWithData(
 
   // Before the query starts: an export over the caps costs ClickHouse nothing.
   const release = answer.exportBy === undefined ? () => {} : deps.exports.acquire(answer.exportBy);
-  let body: Buffer | AsyncIterable<string>;
+  let produced: Buffer | AsyncIterable<string>;
   try {
-    body = await answer.produce(version);
+    produced = await answer.produce(version);
   } catch (error) {
     release();
     throw error;
@@ -161,12 +212,29 @@ export async function replyWithData(
   // Every header the route set for this answer (Content-Location, say) is kept with it.
   const kept = keptHeaders(reply);
   const store = (complete: Buffer) => deps.bodies.set(cacheKey, { body: complete, etag, headers: kept });
+  // A stream that ends within its first kilobyte is a small answer: sent (and cached) whole.
+  let body: Buffer | AsyncIterable<string>;
+  try {
+    body = Buffer.isBuffer(produced) ? produced : await smallOrStream(produced, MIN_COMPRESSED_BYTES);
+  } catch (error) {
+    release();
+    throw error;
+  }
   if (Buffer.isBuffer(body)) {
     release();
     store(body);
-    return reply.send(body);
+    return sendEncoded(deps, request, reply, cacheKey, { body, etag, headers: kept });
   }
   // 'close' comes once the answer was sent or the client went away, whichever is first.
   reply.raw.once('close', release);
-  return reply.send(cachingStream(body, deps.maxCachedBody, store));
+  const plain = cachingStream(body, deps.maxCachedBody, store);
+  const encoding = chooseEncoding(request.headers['accept-encoding']);
+  if (!encoding) return reply.send(plain);
+  const compressor = compressingStream(encoding);
+  // An error of the source (ClickHouse gone mid-export) ends the answer: once the first bytes
+  // left, the error mapper cannot answer any more.
+  pipeline(plain, compressor, (error) => {
+    if (error) request.log.warn({ err: error }, 'compressed export ended early');
+  });
+  return reply.header('etag', encodedTag(etag, encoding)).header('content-encoding', encoding).send(compressor);
 }
