@@ -71,6 +71,7 @@ bench: deps
 	node bench/sink-throughput.ts
 	node bench/api-load.ts
 	node bench/api-vs-node.ts
+	node bench/measures.ts
 
 clean: down
 	rm -rf .data

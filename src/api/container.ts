@@ -9,6 +9,7 @@ import type { ApiDeps } from './app.ts';
 import { systemClock, type TimeSource } from '../platform/clock.ts';
 import { createClickHouseProbe } from './repositories/clickhouse-probe.ts';
 import { createDailyRepository } from './repositories/daily.repository.ts';
+import { createMeasuresRepository } from './repositories/measures.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './repositories/password-hasher.ts';
 import { createPipelineStatusRepository } from './repositories/pipeline-status.repository.ts';
 import { timedQuery } from './repositories/pg-query.ts';
@@ -80,7 +81,7 @@ export async function createApiDeps({
   const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, timeoutMs, exportClickhouse);
   const apiKeys = createApiKeyService(usersRepository, clock, keyCache);
   const versions = createDataVersionState();
-  const data = createDataService(daily, versions);
+  const data = createDataService(daily, createMeasuresRepository(clickhouse, config.CLICKHOUSE_DATABASE, timeoutMs), versions);
   // What the safety check compares with first. ClickHouse may be down at start: readiness says so.
   const initialDigest = await daily.partsDigest().catch(() => 'unavailable');
   const changes: ChangeFeed = createChangeFeed({

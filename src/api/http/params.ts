@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { lookupCountry } from '../../domain/country-lookup.ts';
 import { isIsoDate } from '../../domain/dates.ts';
+import { parsePlace, PLACES, REGION_ALIASES } from '../../domain/regions.ts';
 import { clip } from './problem-limits.ts';
 
 /** An echoed value: at most 40 characters (problem-limits.ts bounds the whole answer too). */
@@ -79,8 +80,45 @@ export const countryListParam = listParam(countryProblem, toAlpha2).meta({
   example: 'RU,DEU,France',
 });
 
-/** Every field /v1/daily has: the stored ones, and the country's alpha-3 code and English name. */
-export const DAILY_FIELDS = ['country', 'date', 'cases', 'deaths', 'estimated', 'source', 'estimated_cases', 'estimated_deaths', 'iso3', 'name'] as const;
+/** WORLD or a WHO region (older codes too), in canonical form; else a country as countryParam takes it. */
+const PLACE_DESCRIPTION = `${PLACES.join(', ')} (older codes ${Object.keys(REGION_ALIASES).join(', ')} too)`;
+const placeProblem = (item: string) => {
+  if (parsePlace(item)) return null;
+  const problem = countryProblem(item);
+  return problem && `${problem}; nor is it a place (${PLACE_DESCRIPTION})`;
+};
+const toPlace = (item: string) => parsePlace(item) ?? toAlpha2(item);
+
+export const placeParam = z
+  .string()
+  .superRefine((value, context) => {
+    const problem = placeProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(toPlace)
+  .meta({ description: `a country (${COUNTRY_DESCRIPTION}), or a place: ${PLACE_DESCRIPTION}`, example: 'RU' });
+
+export const placeListParam = listParam(placeProblem, toPlace).meta({
+  description: `one or more countries (${COUNTRY_DESCRIPTION}) or places (${PLACE_DESCRIPTION}), comma-separated; every country (no place) when absent`,
+  example: 'RU,DEU,EUR,WORLD',
+});
+
+/** Computed per (place, date) over the whole series (SPEC 6.1); asked for with `fields`. */
+export const MEASURE_FIELDS = ['countries', 'cases_7d', 'deaths_7d', 'cumulative_cases', 'cumulative_deaths'] as const;
+/** Every field /v1/daily has: the stored ones, the country's alpha-3 code and English name, and the measures. */
+export const DAILY_FIELDS = [
+  'country',
+  'date',
+  'cases',
+  'deaths',
+  'estimated',
+  'source',
+  'estimated_cases',
+  'estimated_deaths',
+  'iso3',
+  'name',
+  ...MEASURE_FIELDS,
+] as const;
 export type DailyField = (typeof DAILY_FIELDS)[number];
 /** Without `fields`: the original six columns, then the per-count flags (added at the end, so positions stay). */
 export const DEFAULT_DAILY_FIELDS: readonly DailyField[] = DAILY_FIELDS.slice(0, 8);
@@ -90,8 +128,10 @@ export const fieldsParam = listParam(
   (item) => (isDailyField(item) ? null : `${quote(item)} is not a field (${DAILY_FIELDS.join(', ')})`),
   (item) => item as DailyField,
 ).meta({
-  description: `columns to return, comma-separated, in this order: any of ${DAILY_FIELDS.join(', ')}; ${DEFAULT_DAILY_FIELDS.join(', ')} when absent`,
-  example: 'date,iso3,name,cases,estimated_cases',
+  description:
+    `columns to return, comma-separated, in this order: any of ${DAILY_FIELDS.join(', ')}; ${DEFAULT_DAILY_FIELDS.join(', ')} ` +
+    'when absent (and countries for a place)',
+  example: 'date,iso3,name,cases,estimated_cases,cases_7d,cumulative_cases',
 });
 
 export const FORMATS = ['json', 'csv', 'ndjson'] as const;

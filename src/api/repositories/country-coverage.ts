@@ -10,6 +10,8 @@ export interface SourceRange {
   lastDate: string;
   /** Days with a row of this source. */
   days: number;
+  /** The region of this source's latest row that carries one ('' if none does; only WHO rows carry one). */
+  region?: string;
 }
 
 export interface CountryCoverage {
@@ -23,6 +25,8 @@ export interface CountryCoverage {
   sources: string[];
   /** Per source, in the order of their first dates. */
   ranges: SourceRange[];
+  /** The region of the country's latest row that carries one: a WHO region, `OTHER`, or '' (none carried). */
+  region: string;
 }
 
 /** `ranges` of several countries, sorted by country: their coverage, one per country. */
@@ -45,6 +49,7 @@ export function foldCoverage(ranges: readonly (SourceRange & { country: string }
       missingDays: daysBetween(firstDate, lastDate) + 1 - days,
       sources: list.map((r) => r.source).sort(),
       ranges: [...list].sort((a, b) => (a.firstDate < b.firstDate ? -1 : a.firstDate > b.firstDate ? 1 : 0)),
+      region: list.filter((r) => r.region).sort((a, b) => (a.lastDate < b.lastDate ? 1 : -1))[0]?.region ?? '',
     };
   });
 }

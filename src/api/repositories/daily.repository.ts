@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '../../platform/clickhouse.ts';
 import { sqlIdentifier, sqlString } from '../../platform/clickhouse.ts';
 import type { ClickHouseProbe } from './clickhouse-probe.ts';
+import { dateBounds, readOnlySettings, selectTsv, streamTsv, unescapeTsv } from './clickhouse-tsv.ts';
 import { foldCoverage, type CountryCoverage } from './country-coverage.ts';
-import { guarded, storeFailure } from './store-errors.ts';
+import { LATEST_REGION } from './measures.sql.ts';
+import { guarded } from './store-errors.ts';
 
 export type { CountryCoverage };
 
@@ -22,15 +24,29 @@ export interface CountrySeries {
 }
 
 export interface DailyRow {
+  /** An ISO country code, or a place (WORLD, a WHO region). */
   country: string;
   date: string;
   cases: number;
   deaths: number;
   estimated: boolean;
-  source: string;
+  /** null for a place, whose rows come from several countries. */
+  source: string | null;
   estimated_cases: boolean;
   estimated_deaths: boolean;
 }
+
+/** The measures of a (place, date) (SPEC 6.1), computed over the whole series. */
+export interface Measures {
+  /** Countries with a row that day (1 for a country). */
+  countries: number;
+  cases_7d: number | null;
+  deaths_7d: number | null;
+  cumulative_cases: number;
+  cumulative_deaths: number;
+}
+
+export type MeasuredRow = DailyRow & Measures;
 
 export interface SourceFreshness {
   source: string;
@@ -72,28 +88,6 @@ export interface DailyRepository {
   ping(): Promise<void>;
 }
 
-// The Date type covers 1970-01-01..2105-12-31; outside it toDate() wraps silently.
-const DATE_MIN = '1970-01-01';
-const DATE_MAX = '2105-12-31';
-
-function dateBounds({ start, end }: DailyFilter): string[] {
-  if ((start !== undefined && start > DATE_MAX) || (end !== undefined && end < DATE_MIN)) return ['0'];
-  const conditions: string[] = [];
-  if (start !== undefined && start > DATE_MIN) conditions.push(`date >= toDate(${sqlString(start)})`);
-  if (end !== undefined && end < DATE_MAX) conditions.push(`date <= toDate(${sqlString(end)})`);
-  return conditions;
-}
-
-/** TabSeparated escapes backslash, tab, newline (and a few more) in strings. */
-function unescapeTsv(value: string): string {
-  if (!value.includes('\\')) return value;
-  return value.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f' })[c] ?? c);
-}
-
-function lines(text: string): string[][] {
-  return text === '' ? [] : text.replace(/\n$/, '').split('\n').map((line) => line.split('\t'));
-}
-
 export function createDailyRepository(
   clickhouse: ClickHouseClient,
   probe: ClickHouseProbe,
@@ -106,16 +100,10 @@ export function createDailyRepository(
   const partsQuery =
     'SELECT partition_id, min(min_block_number), max(max_block_number), max(data_version) FROM system.parts ' +
     `WHERE database = ${sqlString(database)} AND table = 'daily' AND active GROUP BY partition_id ORDER BY partition_id`;
-  // readonly=2: reads only (no write, no DDL) while the query may still set its own limits; the
-  // API never writes, so a flaw here cannot change the data. (ClickHouse 18.16 and current both
-  // take it per query; readonly=1 would also refuse max_execution_time on current releases.)
-  const settings = { max_execution_time: Math.max(1, Math.floor(queryTimeoutMs / 1000)), readonly: '2' as const };
+  const settings = readOnlySettings(queryTimeoutMs);
 
-  const select = (query: string) =>
-    guarded('clickhouse', async () => {
-      const result = await clickhouse.query({ query, format: 'TabSeparated', clickhouse_settings: settings });
-      return lines(await result.text());
-    });
+  const tsv = { clickhouse, settings };
+  const select = (query: string) => selectTsv(tsv, query);
 
   return {
     async partsDigest() {
@@ -125,16 +113,17 @@ export function createDailyRepository(
 
     async countries() {
       const rows = await select(
-        `SELECT country, source, toString(min(date)), toString(max(date)), count()
+        `SELECT country, source, toString(min(date)), toString(max(date)), count(), ${LATEST_REGION}
          FROM ${table} FINAL GROUP BY country, source ORDER BY country, source`,
       );
       return foldCoverage(
-        rows.map(([country, source, firstDate, lastDate, days]) => ({
+        rows.map(([country, source, firstDate, lastDate, days, region]) => ({
           country: country!,
           source: unescapeTsv(source!),
           firstDate: firstDate!,
           lastDate: lastDate!,
           days: Number(days),
+          region: unescapeTsv(region!),
         })),
       );
     },
@@ -171,40 +160,24 @@ export function createDailyRepository(
     },
 
     async streamRows(filter) {
-      const conditions = dateBounds(filter);
+      const conditions = dateBounds('date', filter);
       if (filter.countries) conditions.push(`country IN (${filter.countries.map(sqlString).join(', ')})`);
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      const result = await guarded('clickhouse', () =>
-        (filter.export ? exportClient : clickhouse).query({
-          query: `SELECT country, toString(date), cases, deaths, estimated, source, estimated_cases, estimated_deaths
-                  FROM ${table} FINAL ${where} ORDER BY country, date`,
-          format: 'TabSeparated',
-          clickhouse_settings: settings,
+      return streamTsv(
+        filter.export ? { clickhouse: exportClient, settings } : tsv,
+        `SELECT country, toString(date), cases, deaths, estimated, source, estimated_cases, estimated_deaths
+         FROM ${table} FINAL ${where} ORDER BY country, date`,
+        ([country, date, cases, deaths, estimated, source, estimatedCases, estimatedDeaths]) => ({
+          country: country!,
+          date: date!,
+          cases: Number(cases),
+          deaths: Number(deaths),
+          estimated: estimated === '1',
+          source: unescapeTsv(source!),
+          estimated_cases: estimatedCases === '1',
+          estimated_deaths: estimatedDeaths === '1',
         }),
       );
-      return (async function* () {
-        try {
-          for await (const batch of result.stream()) {
-            yield (batch as { text: string }[]).map(({ text }) => {
-              const [country, date, cases, deaths, estimated, source, estimatedCases, estimatedDeaths] = text.split('\t');
-              return {
-                country: country!,
-                date: date!,
-                cases: Number(cases),
-                deaths: Number(deaths),
-                estimated: estimated === '1',
-                source: unescapeTsv(source!),
-                estimated_cases: estimatedCases === '1',
-                estimated_deaths: estimatedDeaths === '1',
-              };
-            });
-          }
-        } catch (error) {
-          storeFailure('clickhouse', error);
-        } finally {
-          result.close();
-        }
-      })();
     },
 
     async ping() {

@@ -1,9 +1,11 @@
 // The service's country coverage, in the snake_case shape of countries.schema.ts.
 import type { CountryCoverage } from '../repositories/daily.repository.ts';
+import { countryIdentity } from '../services/places.ts';
 
 export function toCoverageJson(c: CountryCoverage) {
   return {
     country: c.country,
+    ...countryIdentity(c.country, c.region),
     first_date: c.firstDate,
     last_date: c.lastDate,
     days: c.days,

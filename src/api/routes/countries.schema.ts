@@ -1,6 +1,7 @@
-// The /v1/countries answer: every country with data, its first and last date, how complete its
+// The /v1/countries answer: every country with data, its name and WHO region, its first and last date, how complete its
 // series is, and the dates each source stands for.
 import { z } from 'zod';
+import { WHO_REGIONS } from '../../domain/regions.ts';
 import { dateSchema, sourceSchema } from './common.schema.ts';
 
 const sourceRangeSchema = z.object({
@@ -13,6 +14,11 @@ const sourceRangeSchema = z.object({
 export const coverageSchema = z
   .object({
     country: z.string().meta({ example: 'RU' }),
+    name: z.string().meta({ description: 'English short name (CLDR)', example: 'Russia' }),
+    region: z.enum(WHO_REGIONS).nullable().meta({
+      description: "the WHO region of the country's latest WHO row; null when WHO gives none or has no row for it (it counts for WORLD only)",
+      example: 'EUR',
+    }),
     first_date: dateSchema,
     last_date: dateSchema,
     days: z.int().meta({ description: 'days with a row' }),
@@ -28,6 +34,8 @@ export const coverageSchema = z
     id: 'CountryCoverage',
     example: {
       country: 'RU',
+      name: 'Russia',
+      region: 'EUR',
       first_date: '2019-12-30',
       last_date: '2024-01-07',
       days: 1400,

@@ -1,6 +1,7 @@
-// The versioned endpoints: the list of countries with their coverage, daily data for one,
-// several or all countries in JSON, CSV or NDJSON (streamed, so the whole table can be
-// exported), a per-country summary, and the pipeline's status.
+// The versioned endpoints: the list of countries with their coverage, the places (WORLD, WHO
+// regions) and their members, daily data and measures for one, several or all countries and
+// places in JSON, CSV or NDJSON (streamed, so the whole table can be exported), a summary per
+// country or place, and the pipeline's status.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DataService } from '../services/data.service.ts';
@@ -12,20 +13,14 @@ import { replyWithData, type DataReplyDeps } from '../http/data-reply.ts';
 import { renderDaily } from '../http/daily-formats.ts';
 import { chooseFormat, CONTENT_TYPES } from '../http/negotiate.ts';
 import { API_KEY_SECURITY, DATA_PROBLEMS, problemResponses } from '../http/openapi.ts';
-import {
-  countryListParam,
-  countryParam,
-  DEFAULT_DAILY_FIELDS,
-  dateParam,
-  fieldsParam,
-  formatParam,
-  rangeDescription,
-  withDateRange,
-} from '../http/params.ts';
+import { dailySelection } from '../http/daily-selection.ts';
+import { dateParam, fieldsParam, formatParam, placeListParam, placeParam, rangeDescription, withDateRange } from '../http/params.ts';
+import { parsePlace } from '../../domain/regions.ts';
 import { JSON_TYPE } from './common.schema.ts';
 import { toCoverageJson } from './countries.mapper.ts';
 import { countriesSchema } from './countries.schema.ts';
 import { dailyResponse } from './daily.schema.ts';
+import { regionsSchema } from './regions.schema.ts';
 import { toStatusJson } from './status.mapper.ts';
 import { statusSchema } from './status.schema.ts';
 import { summarySchema } from './summary.schema.ts';
@@ -43,7 +38,7 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
     {
       schema: {
         tags: ['data'],
-        summary: 'Countries with data, their first and last date and sources',
+        summary: 'Countries with data: name, WHO region, first and last date, sources',
         security: API_KEY_SECURITY,
         querystring: z.strictObject({}),
         response: { 200: countriesSchema, ...problemResponses(...DATA_PROBLEMS) },
@@ -60,19 +55,45 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
   );
 
   app.get(
+    '/v1/regions',
+    {
+      schema: {
+        tags: ['data'],
+        summary: 'The places beyond one country: WORLD and the WHO regions, with their members',
+        description:
+          'A place is accepted wherever /v1 takes a country. Its value on a date is the sum over its members that have a row ' +
+          "that day. Membership is each country's latest WHO region; countries in none count for WORLD only.",
+        security: API_KEY_SECURITY,
+        querystring: z.strictObject({}),
+        response: { 200: regionsSchema, ...problemResponses(...DATA_PROBLEMS) },
+      },
+    },
+    async (request, reply) =>
+      replyWithData(deps, request, reply, {
+        key: 'v1/regions',
+        variant: 'json',
+        contentType: JSON_TYPE,
+        produce: async (version) => Buffer.from(JSON.stringify({ regions: await data.places(version) })),
+      }),
+  );
+
+  app.get(
     '/v1/daily',
     {
       schema: {
         tags: ['data'],
-        summary: 'Daily data of one, several or all countries (JSON, CSV, NDJSON)',
+        summary: 'Daily data and measures of countries, regions and the world (JSON, CSV, NDJSON)',
         description:
           'Rows in (country, date) order, streamed. The representation is chosen by `format`, else by Accept ' +
           '(`application/json`, `text/csv`, `application/x-ndjson`), else JSON. JSON is `{"data": [row, ...]}`; CSV has a ' +
-          'header row; NDJSON is one row object per line.',
+          'header row; NDJSON is one row object per line. The measures (`cases_7d`, `deaths_7d`, `cumulative_cases`, ' +
+          '`cumulative_deaths`, `countries`) are computed over the whole series, whatever `start` and `end` keep. ' +
+          'A region or WORLD on a date sums the rows of its member countries that have one that day (a country without ' +
+          'a row that day adds nothing, and `countries` says how many did); it is `estimated` when any of them is.',
         security: API_KEY_SECURITY,
         querystring: withDateRange(
           z.strictObject({
-            country: countryListParam.optional(),
+            country: placeListParam.optional(),
             start: dateParam.optional().meta({ description: rangeDescription.start }),
             end: dateParam.optional().meta({ description: rangeDescription.end }),
             fields: fieldsParam.optional(),
@@ -86,20 +107,25 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
       },
     },
     async (request, reply) => {
-      const { country, start, end } = request.query;
-      const fields = request.query.fields ?? DEFAULT_DAILY_FIELDS;
+      const { start, end } = request.query;
+      const { countries, places, fields, measured, dependsOn } = dailySelection(request.query.country, request.query.fields);
       const format = chooseFormat(request.query.format, request.headers.accept);
-      const countries = country ? [...country].sort() : undefined;
       const wholeTable = isExport(countries);
+      const codes = countries ? [...countries, ...places].join(',') : ['*', ...places].join(',');
       return replyWithData(deps, request, reply, {
-        key: `v1/daily|${countries?.join(',') ?? '*'}|${start ?? ''}|${end ?? ''}|${fields.join(',')}|${format}`,
+        key: `v1/daily|${codes}|${start ?? ''}|${end ?? ''}|${fields.join(',')}|${format}`,
         variant: format,
         contentType: CONTENT_TYPES[format],
-        countries,
+        countries: dependsOn,
         prepare: async () => {
           if (countries) await data.requireCountries(countries);
         },
-        produce: async () => renderDaily(await data.streamRows({ countries, start, end, export: wholeTable }), format, fields),
+        produce: async () =>
+          renderDaily(
+            measured ? await data.streamMeasured({ countries, places, start, end }) : await data.streamRows({ countries, start, end, export: wholeTable }),
+            format,
+            fields,
+          ),
         ...(wholeTable ? { exportBy: userOf(request) } : {}),
       });
     },
@@ -110,10 +136,10 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
     {
       schema: {
         tags: ['data'],
-        summary: 'Extremes, means and trends of one country',
-        description: 'The same numbers as /summary, with the country named.',
+        summary: 'Extremes, means and trends of one country, region or the world',
+        description: "The same numbers as /summary, with the country (or place) named; a place's series is its daily sums.",
         security: API_KEY_SECURITY,
-        params: z.strictObject({ country: countryParam }),
+        params: z.strictObject({ country: placeParam }),
         querystring: z.strictObject({}),
         response: {
           200: z.object({ country: z.string().meta({ example: 'RU' }), ...summarySchema.shape }),
@@ -127,8 +153,11 @@ export const v1Routes: FastifyPluginCallbackZod<V1RoutesOptions> = (app, { data,
         key: `v1/summary|${country}`,
         variant: 'json',
         contentType: JSON_TYPE,
-        countries: [country],
-        prepare: () => data.requireCountries([country]),
+        // A place depends on every country (its members follow their rows): the version of all data.
+        countries: parsePlace(country) ? undefined : [country],
+        prepare: async () => {
+          if (!parsePlace(country)) await data.requireCountries([country]);
+        },
         produce: async (version) => Buffer.from(JSON.stringify({ country, ...(await data.summary(version, country)) })),
       });
     },

@@ -4,21 +4,32 @@
 // entries valid. The versions keep answers fresh, the cache only keeps them cheap. Old versions
 // fall out of the cache by recency.
 import { isKnownCountry } from '../../domain/countries.ts';
+import { parsePlace } from '../../domain/regions.ts';
 import { AppError } from '../errors.ts';
-import type { CountryCoverage, CountrySeries, DailyFilter, DailyRepository, DailyRow, SourceFreshness } from '../repositories/daily.repository.ts';
+import type { CountryCoverage, CountrySeries, DailyFilter, DailyRepository, DailyRow, MeasuredRow, SourceFreshness } from '../repositories/daily.repository.ts';
+import type { MeasuresFilter, MeasuresRepository } from '../repositories/measures.repository.ts';
 import type { DataVersionService } from './data-version.service.ts';
 import { LruCache } from './lru-cache.ts';
+import { placeMembers, type PlaceMembers } from './places.ts';
 import { summarize, type Summary } from './summary.ts';
 
 export interface DataService {
   countries(version: string): Promise<CountryCoverage[]>;
   /** Throws `unknown_country` for a code that is not ISO 3166-1 alpha-2 or has no data (each at its own version). */
   requireCountries(codes: readonly string[]): Promise<void>;
+  /** WORLD and each WHO region with its members (SPEC 6.1), at the version of all data. */
+  places(version: string): Promise<PlaceMembers[]>;
+  /**
+   * A country's series, or a place's (`country` a Place: the sums over its members). A place
+   * depends on every country (its members follow their rows): give it the version of all data.
+   */
   series(version: string, country: string): Promise<CountrySeries>;
   summary(version: string, country: string): Promise<Summary>;
   freshness(version: string): Promise<SourceFreshness[]>;
   /** Streams rows straight from ClickHouse (never cached here: an export can be the whole table). */
   streamRows(filter: DailyFilter): Promise<AsyncIterable<DailyRow[]>>;
+  /** Rows of countries and places with their measures, streamed likewise. */
+  streamMeasured(filter: MeasuresFilter): Promise<AsyncIterable<MeasuredRow[]>>;
 }
 
 // Rough bytes per cached value: enough to bound memory, not an exact count.
@@ -30,7 +41,12 @@ function weigh(value: unknown): number {
 
 const PER_COUNTRY_CHECKS = 8;
 
-export function createDataService(daily: DailyRepository, versions: DataVersionService, maxCacheBytes = 64 * 1024 * 1024): DataService {
+export function createDataService(
+  daily: DailyRepository,
+  measures: MeasuresRepository,
+  versions: DataVersionService,
+  maxCacheBytes = 64 * 1024 * 1024,
+): DataService {
   const cache = new LruCache<unknown>(maxCacheBytes, weigh);
   const cached = <T>(key: string, load: () => Promise<T>) => cache.getOrLoad(key, load) as Promise<T>;
 
@@ -61,18 +77,26 @@ export function createDataService(daily: DailyRepository, versions: DataVersionS
       if (missing.length > 0) throw new AppError('unknown_country', `no data for country ${missing.map((c) => `'${c}'`).join(', ')}`);
     },
 
-    series: (version, country) => cached(`${version}|series|${country}`, () => daily.series(country)),
+    places: (version) => cached(`${version}|places`, async () => placeMembers(await countries(version))),
+
+    series: (version, country) =>
+      cached(`${version}|series|${country}`, () => {
+        const place = parsePlace(country);
+        return place ? measures.placeSeries(place) : daily.series(country);
+      }),
 
     summary: (version, country) =>
       cached(`${version}|summary|${country}`, async () => {
         const series = await service.series(version, country);
-        if (series.dates.length === 0) throw new AppError('unknown_country', `no data for country '${country}'`);
+        if (series.dates.length === 0) throw new AppError('unknown_country', `no data for ${parsePlace(country) ? 'place' : 'country'} '${country}'`);
         return summarize(series);
       }),
 
     freshness: (version) => cached(`${version}|freshness`, () => daily.freshness()),
 
     streamRows: (filter) => daily.streamRows(filter),
+
+    streamMeasured: (filter) => measures.streamMeasured(filter),
   };
   return service;
 }

@@ -25,6 +25,8 @@ export interface DailyInsert {
   estimated_cases?: boolean;
   estimated_deaths?: boolean;
   version?: number;
+  /** The WHO region the row carries ('' = none, as ECDC rows). */
+  region?: string;
 }
 
 export interface ApiTestContext {
@@ -85,6 +87,7 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
         estimated: row.estimated ? 1 : 0,
         estimated_cases: (row.estimated_cases ?? row.estimated) ? 1 : 0,
         estimated_deaths: (row.estimated_deaths ?? row.estimated) ? 1 : 0,
+        region: row.region ?? '',
         version: row.version ?? Date.now() * 1000 + i,
         run_id: 1,
       })),

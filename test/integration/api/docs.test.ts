@@ -40,10 +40,11 @@ void describe('docs and operations', () => {
       '/v1/countries',
       '/v1/countries/{country}/summary',
       '/v1/daily',
+      '/v1/regions',
       '/v1/status',
     ]);
     assert.deepEqual(doc.components.securitySchemes.apiKey, { type: 'apiKey', in: 'header', name: 'x-key' });
-    for (const path of ['/', '/cases', '/deaths', '/summary', '/v1/countries', '/v1/daily', '/v1/countries/{country}/summary', '/v1/status']) {
+    for (const path of ['/', '/cases', '/deaths', '/summary', '/v1/countries', '/v1/daily', '/v1/regions', '/v1/countries/{country}/summary', '/v1/status']) {
       const get = doc.paths[path]!.get!;
       assert.deepEqual(get.security, [{ apiKey: [] }], path);
       assert.ok(get.responses['401'] && get.responses['400'] && get.responses['503'], path);
@@ -56,6 +57,7 @@ void describe('docs and operations', () => {
     assert.ok(cases.responses['200']!.content!['application/json']!.schema.example);
     const daily = doc.paths['/v1/daily']!.get!;
     assert.deepEqual(Object.keys(daily.responses['200']!.content!).sort(), ['application/json', 'application/x-ndjson', 'text/csv']);
+    assert.ok(daily.responses['200']!.content!['application/json']!.schema.example, 'a place and its measures, as an example');
     const register = doc.paths['/users/register']!.post!;
     assert.ok(register.responses['201'] && register.responses['409'] && register.responses['429']);
     assert.ok(doc.components.schemas.Problem && doc.components.schemas.Summary);

@@ -9,7 +9,7 @@ const RU: DailyInsert[] = [
   ...dateRange('2020-12-13', 3).map((date, i) => ({ country: 'RU', date, cases: 28_000 + i, deaths: 500 + i, source: i < 2 ? 'ecdc' : 'who' })),
   ...dateRange('2024-01-01', 7).map((date) => ({ country: 'RU', date, cases: 1_000, deaths: 10, source: 'stopcoronavirus', estimated: true })),
 ];
-const DE: DailyInsert[] = dateRange('2021-03-01', 4).map((date, i) => ({ country: 'DE', date, cases: 100 + i, deaths: i, source: 'who' }));
+const DE: DailyInsert[] = dateRange('2021-03-01', 4).map((date, i) => ({ country: 'DE', date, cases: 100 + i, deaths: i, source: 'who', region: 'EUR' }));
 const XK: DailyInsert[] = [{ country: 'XK', date: '2021-03-02', cases: 5, deaths: 0, source: 'who' }];
 // Namibia's code is what pandas reads as a missing value; its deaths were filled that day.
 const NA: DailyInsert[] = [{ country: 'NA', date: '2021-03-02', cases: 41, deaths: 1, source: 'who', estimated: true, estimated_cases: false, estimated_deaths: true }];
@@ -45,6 +45,8 @@ void describe('/v1', () => {
       countries: [
         {
           country: 'DE',
+          name: 'Germany',
+          region: 'EUR',
           first_date: '2021-03-01',
           last_date: '2021-03-04',
           days: 4,
@@ -54,6 +56,8 @@ void describe('/v1', () => {
         },
         {
           country: 'NA',
+          name: 'Namibia',
+          region: null,
           first_date: '2021-03-02',
           last_date: '2021-03-02',
           days: 1,
@@ -63,6 +67,8 @@ void describe('/v1', () => {
         },
         {
           country: 'RU',
+          name: 'Russia',
+          region: null,
           first_date: '2020-12-13',
           last_date: '2024-01-07',
           days: 10,
@@ -77,6 +83,8 @@ void describe('/v1', () => {
         },
         {
           country: 'XK',
+          name: 'Kosovo',
+          region: null,
           first_date: '2021-03-02',
           last_date: '2021-03-02',
           days: 1,

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memberRegion, parsePlace, recordRegion } from '../../../src/domain/regions.ts';
-import { countryName } from '../../../src/domain/country-names.ts';
 
 test('a place is WORLD or a WHO region, old codes and any case accepted', () => {
   assert.equal(parsePlace('WORLD'), 'WORLD');
@@ -27,10 +26,4 @@ test('only a WHO region makes a member; OTHER and no region count for the world 
   assert.equal(memberRegion('EUR'), 'EUR');
   assert.equal(memberRegion('OTHER'), null);
   assert.equal(memberRegion(''), null);
-});
-
-test('country names come from CLDR', () => {
-  assert.equal(countryName('RU'), 'Russia');
-  assert.equal(countryName('XK'), 'Kosovo');
-  assert.equal(countryName('NA'), 'Namibia');
 });
