@@ -36,6 +36,8 @@ void describe('/v1/status: what shapes the data, safe errors, staleness', () => 
       overrides: {
         FILL_POLICY: 'zero',
         ETL_SCHEDULE: '30 4 * * 1',
+        // Every source set here, so that a developer's .env (make local-sources) changes nothing.
+        SOURCE_ECDC_URL: 'https://opendata.ecdc.europa.eu/covid19/casedistribution/csv/data.csv',
         SOURCE_WHO_URL: 'https://reader:s3cret@who.example/data/WHO.csv?sig=token123',
         SOURCE_STOPCORONAVIRUS_URL: 'file:///srv/private/posts/list.html',
         SOURCE_WHO_STALE_DAYS: '10',
