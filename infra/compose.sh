@@ -6,6 +6,15 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 compose=(docker compose -f "$root/infra/compose.yaml")
+
+# The stores' passwords live in .env, generated once (never literals in compose.yaml).
+ensure_secrets() {
+  local name
+  touch "$root/.env"
+  for name in POSTGRES_PASSWORD CLICKHOUSE_PASSWORD; do
+    grep -q "^$name=" "$root/.env" || echo "$name=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >>"$root/.env"
+  done
+}
 # Compose reads .env next to the compose file for ${...} interpolation; use the repo's.
 [ -f "$root/.env" ] && compose+=(--env-file "$root/.env")
 
@@ -17,6 +26,8 @@ case "${1:-}" in
     docker compose version >/dev/null 2>&1 || { echo "compose.sh: a Docker engine answers but the compose plugin is missing" >&2; exit 1; }
     ;;
   up)
+    ensure_secrets
+    compose+=(--env-file "$root/.env")
     # --wait: returns once every service is healthy (and `migrate` has exited 0), or fails.
     "${compose[@]}" up -d --build --wait --wait-timeout 300
     "${compose[@]}" ps

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { FILL_POLICIES } from '../domain/transform/types.ts';
+import { defaultCredentialProblems } from './default-credentials.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -138,6 +139,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  if (result.data.NODE_ENV === 'production') {
+    const problems = defaultCredentialProblems(result.data);
+    if (problems.length > 0) throw new ConfigError(`NODE_ENV=production refuses default credentials:\n  ${problems.join('\n  ')}`);
   }
   return Object.freeze(result.data);
 }

@@ -18,6 +18,22 @@ describe('config', () => {
     assert.equal(config.FILL_POLICY, 'ffill');
   });
 
+  it('with NODE_ENV=production, refuses the default credentials and names each variable', () => {
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'production' }),
+      (error: Error) =>
+        error instanceof ConfigError && /NODE_ENV=production/.test(error.message) && /DATABASE_URL/.test(error.message) && /CLICKHOUSE_URL: user "default" has no password/.test(error.message),
+    );
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:postgres@db/covid', CLICKHOUSE_URL: 'http://reader:x@ch:8123' }),
+      (error: Error) => /DATABASE_URL/.test(error.message) && !/CLICKHOUSE_URL/.test(error.message),
+    );
+    const config = parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db/covid', CLICKHOUSE_URL: 'http://reader:x@ch:8123' });
+    assert.equal(config.NODE_ENV, 'production');
+    // Outside production the defaults stay, for a developer's loopback.
+    assert.equal(parseConfig({ NODE_ENV: 'development' }).DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5432/covid');
+  });
+
   it('is frozen', () => {
     const config = parseConfig({});
     assert.throws(() => {
