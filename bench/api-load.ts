@@ -8,7 +8,6 @@
 // Data: synthetic but shaped like the real table (230 countries x 1,200 days, RU like the real
 // series in size), in a fresh database pair (test/support/environment.ts), dropped at the end.
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createUsersRepository } from '../src/api/repositories/users.repository.ts';
@@ -19,6 +18,7 @@ import { createPool } from '../src/platform/postgres.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { startRole, type RoleProcess } from '../test/support/processes.ts';
 import { runLoad, type LoadResult } from './api-loadgen.ts';
+import { freePort } from '../test/support/ports.ts';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' } } });
 const SECONDS = Number(args.seconds);
@@ -28,13 +28,6 @@ const PASSWORD = 'benchmark password 1';
 
 const log = (...parts: unknown[]) => console.error(...parts);
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function loadData(url: string, database: string): Promise<number> {
   const clickhouse = createClickHouse({ url, database });

@@ -5,25 +5,18 @@
 // supervisor instance with this test's databases, topics and source server
 // (test/support/supervisor.ts). Nobody restarts anything: the test only kills and watches.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { createClickHouse } from '../../src/platform/clickhouse.ts';
 import { Admin } from '@platformatic/kafka';
 import { FaultPipeline, expectedFirstRun, mergeExpected, report, seconds, subsetDataset, waitFor } from '../faults/harness.ts';
 import { stackSupervisor, testSupervisor, type Program, type SupervisorInstance } from '../support/supervisor.ts';
+import { freePort } from '../support/ports.ts';
 
 const ROLES: Program[] = ['sink', 'worker', 'api'];
 const SERVICES: Program[] = ['clickhouse', 'kafka', 'postgres'];
 const LIMIT_MS = 90_000;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('faults: every process killed under the supervisor comes back by itself', async () => {
   const stack = stackSupervisor();

@@ -18,17 +18,10 @@ import type { Config } from '../../src/platform/config.ts';
 import { createProducer, type StringProducer } from '../../src/platform/kafka.ts';
 import { RUN_ID_HEADER } from '../../src/sink/decode.ts';
 import { startRole, type RoleProcess } from './processes.ts';
+import { freePort } from './ports.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The server
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface ApiServer {
   proc: RoleProcess;

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { announceCountries } from '../../../src/platform/data-announcements.ts';
 import { createClickHouse } from '../../../src/platform/clickhouse.ts';
@@ -12,14 +11,8 @@ import { createPool } from '../../../src/platform/postgres.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 import { startRole, type RoleProcess } from '../../support/processes.ts';
 import { PASSWORD } from './context.ts';
+import { freePort } from '../../support/ports.ts';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The pids of a process's children (/proc/<pid>/task/<pid>/children). */
 function children(pid: number): number[] {

@@ -2,19 +2,12 @@
 // accepting, lets the request in flight finish, closes its clients and exits 0.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 import { startRole } from '../../support/processes.ts';
 import { PASSWORD } from './context.ts';
+import { freePort } from '../../support/ports.ts';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function request(agent: http.Agent, port: number, method: string, path: string, body?: unknown) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
