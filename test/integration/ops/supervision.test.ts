@@ -79,7 +79,10 @@ describe('supervision of the process roles', () => {
     const fatal = await until('the supervisor to give up for a while', () => events().find((e) => e.msg === 'process could not be started; trying again later'), 30_000);
     assert.equal(fatal.retry_in_s, 5);
     assert.match(String(fatal.exit), /exit status 78/);
-    const backoffs = events().filter((e) => e.msg === 'process failed to start; backing off' && Number(e.time) < Number(fatal.time));
+    // The log's order, not its millisecond clock: the last backoff and the give-up come back to back.
+    const logged = events();
+    const gaveUp = logged.findIndex((e) => e.msg === 'process could not be started; trying again later');
+    const backoffs = logged.slice(0, gaveUp).filter((e) => e.msg === 'process failed to start; backing off');
     assert.deepEqual(backoffs.map((e) => e.attempt), [1, 2, 3], 'the first attempt and two retries, 1 s and 2 s apart, each a backoff');
     assert.match(String(backoffs[0]?.exit), /exit status 78/);
     assert.ok((backoffs[0]?.last_lines as string[]).some((l) => l.includes('WORKER_HEALTH_PORT')), 'the reason comes from the worker log');
