@@ -29,6 +29,7 @@ import type { SourceName } from '../src/domain/record.ts';
 import { coverageContext } from '../src/domain/transform/coverage.ts';
 import { transformSourceSeries } from '../src/domain/transform/source.ts';
 import { createClickHouse, type ClickHouseClient } from '../src/platform/clickhouse.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import { createProducer } from '../src/platform/kafka.ts';
 import { createPool, withTransaction, type Pool } from '../src/platform/postgres.ts';
 import { openLocation } from '../src/platform/source-fetch.ts';
@@ -248,8 +249,8 @@ async function stage(env: TestEnvironment, pool: Pool, producer: ReturnType<type
   const heapAfterTransform = heap() - base;
 
   t = performance.now();
-  const target = { topic: env.config.KAFKA_TOPIC, dlqTopic: env.config.KAFKA_DLQ_TOPIC, runId };
-  const published = await publishRecords(producer, target, transformed.records);
+  const target = { topic: env.config.KAFKA_TOPIC, deadLetterTopic: env.config.KAFKA_DLQ_TOPIC, runId };
+  const published = await publishRecords(producer, target, transformed.records, systemClock);
   const publishMs = performance.now() - t;
   if (published.published !== transformed.records.length) throw new Error('not everything was published');
 

@@ -4,11 +4,12 @@
 // the task. A record that fails validation never reaches the data topic: it goes, with its
 // reason, to the dead-letter topic and is counted as rejected.
 import { dailyRecordSchema, recordKey, type DailyRecord } from '../domain/record.ts';
+import type { TimeSource } from '../platform/clock.ts';
 import type { StringProducer } from '../platform/kafka.ts';
 
 export interface PublishTarget {
   topic: string;
-  dlqTopic: string;
+  deadLetterTopic: string;
   runId: string;
 }
 
@@ -18,7 +19,7 @@ export interface PublishResult {
   invalid: DailyRecord[];
 }
 
-/** A source row that could not be read, as the rejects topic receives it. */
+/** A source row that could not be read, as the dead-letter topic receives it. */
 export interface SourceReject {
   line: number;
   reason: string;
@@ -44,16 +45,18 @@ export class RecordPublisher {
   readonly #target: PublishTarget;
   readonly #onProgress: ((published: number) => void) | undefined;
   readonly #headers: Record<string, string>;
-  readonly #timestamp = BigInt(Date.now());
+  /** Publish time, the same for every message of one publish (the sink's version within a source). */
+  readonly #timestamp: bigint;
   #batch: Message[] = [];
-  #rejects: Message[] = [];
+  #deadLetters: Message[] = [];
   #published = 0;
   #invalid = 0;
   #reported = 0;
 
-  constructor(producer: StringProducer, target: PublishTarget, onProgress?: (published: number) => void) {
+  constructor(producer: StringProducer, target: PublishTarget, clock: TimeSource, onProgress?: (published: number) => void) {
     this.#producer = producer;
     this.#target = target;
+    this.#timestamp = BigInt(clock.now());
     this.#onProgress = onProgress;
     this.#headers = { 'run-id': target.runId };
   }
@@ -67,8 +70,8 @@ export class RecordPublisher {
         const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
         this.#invalid++;
         const value = JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: this.#target.runId });
-        this.#rejects.push({ topic: this.#target.dlqTopic, key: `${String(record.country)}:${String(record.date)}`, value, headers: this.#headers, timestamp: this.#timestamp });
-        if (this.#rejects.length >= BATCH) await this.#sendRejects();
+        this.#deadLetters.push({ topic: this.#target.deadLetterTopic, key: `${String(record.country)}:${String(record.date)}`, value, headers: this.#headers, timestamp: this.#timestamp });
+        if (this.#deadLetters.length >= BATCH) await this.#sendDeadLetters();
         continue;
       }
       valid.push(record);
@@ -80,7 +83,7 @@ export class RecordPublisher {
 
   async finish(): Promise<{ published: number; invalid: number }> {
     await this.#flush(true);
-    await this.#sendRejects();
+    await this.#sendDeadLetters();
     return { published: this.#published, invalid: this.#invalid };
   }
 
@@ -97,10 +100,10 @@ export class RecordPublisher {
     }
   }
 
-  async #sendRejects(): Promise<void> {
-    if (this.#rejects.length === 0) return;
-    const messages = this.#rejects;
-    this.#rejects = [];
+  async #sendDeadLetters(): Promise<void> {
+    if (this.#deadLetters.length === 0) return;
+    const messages = this.#deadLetters;
+    this.#deadLetters = [];
     await this.#producer.send({ messages });
   }
 }
@@ -110,9 +113,10 @@ export async function publishRecords(
   producer: StringProducer,
   target: PublishTarget,
   records: DailyRecord[],
+  clock: TimeSource,
   onProgress?: (published: number) => void,
 ): Promise<PublishResult> {
-  const publisher = new RecordPublisher(producer, target, onProgress);
+  const publisher = new RecordPublisher(producer, target, clock, onProgress);
   const valid = new Set(await publisher.publish(records));
   const { published } = await publisher.finish();
   return { published, invalid: valid.size === records.length ? [] : records.filter((r) => !valid.has(r)) };
@@ -124,7 +128,7 @@ export async function publishRejects(producer: StringProducer, target: PublishTa
   for (let start = 0; start < rejects.length; start += BATCH) {
     await producer.send({
       messages: rejects.slice(start, start + BATCH).map((r) => ({
-        topic: target.dlqTopic,
+        topic: target.deadLetterTopic,
         key: `${source}:line:${r.line}`,
         value: JSON.stringify({ reason: `source-row: ${r.reason}`, source, line: r.line, raw: r.raw, runId: target.runId }),
         headers,

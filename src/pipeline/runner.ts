@@ -33,8 +33,10 @@ export interface TaskResult extends TaskOutcome {
   commit?: (client: PoolClient) => Promise<void>;
 }
 
-export interface TaskExecution {
+/** One attempt at one task of a run: what its implementation is given (history rows are `etl_tasks`). */
+export interface TaskAttempt {
   runId: string;
+  /** 1 for the first attempt, counted by the claim. */
   attempt: number;
   /** Sources the run reprocesses from their whole history (`run --reload`). */
   reload: readonly SourceName[];
@@ -43,7 +45,7 @@ export interface TaskExecution {
   progress: (counts: TaskCounts) => void;
 }
 
-export type TaskImplementation = (execution: TaskExecution) => Promise<TaskResult>;
+export type TaskImplementation = (attempt: TaskAttempt) => Promise<TaskResult>;
 
 /** An error that says the run's data did not all arrive: the run ends 'incomplete', not 'failed'. */
 export class IncompleteRunError extends Error {

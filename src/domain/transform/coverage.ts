@@ -6,7 +6,7 @@
 // own source's records, so the chain is a pure function of a small context: which countries
 // ECDC has (fixed: its final release never changes) and WHO's last reported date per country
 // (which the pipeline keeps between runs).
-import type { DailyRecord, SourceName } from '../record.ts';
+import type { SourceName } from '../record.ts';
 import { addDays } from '../dates.ts';
 import { ECDC_COUNTRIES, ecdcLastDate } from './boundary.ts';
 
@@ -47,47 +47,4 @@ export function coverageRange(source: SourceName, country: string, ctx: Coverage
       return { from: after === undefined ? null : addDays(after, 1), to: null };
     }
   }
-}
-
-export function inRange(date: string, range: DateRange | null): boolean {
-  if (range === null) return false;
-  return (range.from === null || date >= range.from) && (range.to === null || date <= range.to);
-}
-
-export interface CoverageResult {
-  kept: DailyRecord[];
-  /** Records another source covers (not an error: they are simply not the standing row). */
-  dropped: number;
-}
-
-/** Keep the records that stand in the chain (records of any mix of sources). */
-export function applyCoverage(records: Iterable<DailyRecord>, ctx: CoverageContext): CoverageResult {
-  const kept: DailyRecord[] = [];
-  let dropped = 0;
-  const ranges = new Map<string, DateRange | null>();
-  for (const r of records) {
-    const key = `${r.source}:${r.country}`;
-    let range = ranges.get(key);
-    if (range === undefined && !ranges.has(key)) {
-      range = coverageRange(r.source, r.country, ctx);
-      ranges.set(key, range);
-    }
-    if (inRange(r.date, range ?? null)) kept.push(r);
-    else dropped++;
-  }
-  return { kept, dropped };
-}
-
-/** The context as it follows from transformed ECDC and WHO records. */
-export function coverageContextOf(records: Iterable<DailyRecord>): CoverageContext {
-  const ecdcCountries = new Set<string>();
-  const whoLastReport = new Map<string, string>();
-  for (const r of records) {
-    if (r.source === 'ecdc') ecdcCountries.add(r.country);
-    else if (r.source === 'who') {
-      const last = whoLastReport.get(r.country);
-      if (last === undefined || r.date > last) whoLastReport.set(r.country, r.date);
-    }
-  }
-  return { ecdcCountries, whoLastReport };
 }

@@ -71,7 +71,7 @@ export class ReadStatsBuilder {
 
   /**
    * Counts one reader item. Returns the row when it is to be kept (accepted, not a duplicate),
-   * the rejected item when it goes to the rejects topic, or null.
+   * the rejected item when it goes to the dead-letter topic, or null.
    */
   add(item: ReaderItem): Accepted | RejectedItem | null {
     const s = this.stats;

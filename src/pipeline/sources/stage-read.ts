@@ -187,6 +187,7 @@ function removeStale(root: string): void {
   for (const name of names) {
     const dir = path.join(root, name);
     try {
+      // Compared with the file system's own times, so the wall clock, not the worker's Clock.
       if (Date.now() - statSync(dir).mtimeMs > STALE_MS) rmSync(dir, { recursive: true, force: true });
     } catch {
       // another worker removed it first

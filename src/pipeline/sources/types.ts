@@ -25,7 +25,7 @@ export interface RejectedItem {
   kind: 'rejected';
   line: number;
   reason: string;
-  /** The row as the source wrote it (fields joined by commas), for the rejects topic. */
+  /** The row as the source wrote it (fields joined by commas), for the dead-letter topic. */
   raw: string;
   /** A field the system publishes (code, date, count) holds U+FFFD. */
   garbled?: true;

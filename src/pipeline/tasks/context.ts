@@ -11,10 +11,8 @@ export interface TaskDeps {
   pool: Pool;
   clickhouse: ClickHouseClient;
   producer: StringProducer;
-  /** The worker's clock (container.ts); systemClock when a test builds tasks without one. */
-  clock?: Clock;
-  /** Today's date for the quality gates; tests may fix it (an older override beside `clock`). */
-  now?: () => Date;
+  /** The worker's clock (container.ts): publish time, today's date for the quality gates, verify's waits. */
+  clock: Clock;
 }
 
 export function fetchOptions(config: Config, signal: AbortSignal): FetchOptions {

@@ -1,5 +1,4 @@
 // The implementation of each task of the DAG, built from the worker's clients.
-import { systemClock } from '../../platform/clock.ts';
 import type { TaskName } from '../dag.ts';
 import type { TaskImplementation } from '../runner.ts';
 import { setState } from '../state.repository.ts';
@@ -21,6 +20,6 @@ export function createTasks(deps: TaskDeps): Record<TaskName, TaskImplementation
     check_sources: checkSourcesTask(deps),
     load_who_changes: loadCsvTask(deps, 'who'),
     load_new_weeks: loadNewWeeksTask(deps),
-    verify: verifyTask({ pool: deps.pool, clickhouse: deps.clickhouse, clock: deps.clock ?? systemClock, timeoutMs: deps.config.VERIFY_TIMEOUT_MS }),
+    verify: verifyTask({ pool: deps.pool, clickhouse: deps.clickhouse, clock: deps.clock, timeoutMs: deps.config.VERIFY_TIMEOUT_MS }),
   };
 }

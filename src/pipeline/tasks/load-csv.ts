@@ -35,15 +35,14 @@ const expectedContent: Record<CsvSource, string> = {
 
 export function loadCsvTask(deps: TaskDeps, source: CsvSource, options: { after?: (client: PoolClient) => Promise<void> } = {}): TaskImplementation {
   const url = source === 'ecdc' ? deps.config.SOURCE_ECDC_URL : deps.config.SOURCE_WHO_URL;
-  const now = deps.now ?? (() => new Date());
-  return async (execution) => {
-    const opened = await openLocation(url, fetchOptions(deps.config, execution.signal));
+  return async (attempt) => {
+    const opened = await openLocation(url, fetchOptions(deps.config, attempt.signal));
     const download = hashing(opened.body);
     const stage = SeriesStage.create(source);
     try {
       const previousRows = (await getState<number>(deps.pool, stateKeys.rows(source))) ?? null;
       const read = await readGated(source, () => stageRead(source, readers[source](download.stream), stage), {
-        now: now(),
+        now: new Date(deps.clock.now()),
         previousRows,
         minRowRatio: deps.config.QUALITY_MIN_ROW_RATIO,
         content: () => csvContentMismatch(download.head(), opened.contentType, expectedContent[source]),
@@ -51,7 +50,7 @@ export function loadCsvTask(deps: TaskDeps, source: CsvSource, options: { after?
       });
       const { stats, regions } = read;
       const published = await getState<Record<string, string>>(deps.pool, stateKeys.regions(source));
-      const result = await publishStaged(deps, execution, {
+      const result = await publishStaged(deps, attempt, {
         source,
         stage,
         counts: { read: stats.rows, rejected: stats.rejected, skipped: stats.skipped },

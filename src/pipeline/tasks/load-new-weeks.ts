@@ -31,20 +31,19 @@ export async function crawlNewWeeks(
     return { crawl, whoLastReport };
   } catch (error) {
     if (error instanceof SourceLayoutError) {
-      const now = deps.now?.() ?? new Date();
-      throw new QualityGateError('stopcoronavirus', evaluateQuality(null, { now, layoutError: { expected: error.expected, found: error.found } }));
+      throw new QualityGateError('stopcoronavirus', evaluateQuality(null, { now: new Date(deps.clock.now()), layoutError: { expected: error.expected, found: error.found } }));
     }
     throw error;
   }
 }
 
 export function loadNewWeeksTask(deps: TaskDeps): TaskImplementation {
-  return async (execution) => {
-    const { crawl, whoLastReport } = await crawlNewWeeks(deps, execution.signal, execution.reload.includes('stopcoronavirus'));
+  return async (attempt) => {
+    const { crawl, whoLastReport } = await crawlNewWeeks(deps, attempt.signal, attempt.reload.includes('stopcoronavirus'));
     const weeks = crawl.weeks.map((post) => post.week);
     const context = coverageContext(whoLastReport ? new Map([['RU', whoLastReport]]) : new Map());
     const transformed = transformWeeks(weeks, context);
-    const result = await publishSource(deps, execution, {
+    const result = await publishSource(deps, attempt, {
       source: 'stopcoronavirus',
       records: transformed.records,
       rejects: crawl.rejected.map((post, i) => ({ line: i + 1, reason: `${post.url}: ${post.reason}`, raw: post.raw.slice(0, 2_000) })),

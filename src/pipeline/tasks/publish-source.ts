@@ -7,7 +7,7 @@ import type { StringProducer } from '../../platform/kafka.ts';
 import type { TaskCounts } from '../dag.ts';
 import { publishRecords, publishRejects, type SourceReject } from '../publisher.ts';
 import { changedRecords, recordPublished } from '../state.repository.ts';
-import type { TaskExecution } from '../runner.ts';
+import type { TaskAttempt } from '../runner.ts';
 import type { TaskDeps } from './context.ts';
 
 export interface PublishSourceInput {
@@ -21,14 +21,14 @@ export interface PublishSourceInput {
 
 export async function publishSource(
   deps: TaskDeps,
-  execution: TaskExecution,
+  attempt: TaskAttempt,
   input: PublishSourceInput,
 ): Promise<{ counts: TaskCounts; commit: (client: PoolClient) => Promise<void> }> {
   const changed = withRepublished(input.records, await changedRecords(deps.pool, input.source, input.records), input.republish);
-  const target = { topic: deps.config.KAFKA_TOPIC, dlqTopic: deps.config.KAFKA_DLQ_TOPIC, runId: execution.runId };
+  const target = { topic: deps.config.KAFKA_TOPIC, deadLetterTopic: deps.config.KAFKA_DLQ_TOPIC, runId: attempt.runId };
   const producer: StringProducer = deps.producer;
-  const result = await publishRecords(producer, target, changed, (published) =>
-    execution.progress({ ...input.counts, published, total: changed.length }),
+  const result = await publishRecords(producer, target, changed, deps.clock, (published) =>
+    attempt.progress({ ...input.counts, published, total: changed.length }),
   );
   await publishRejects(producer, target, input.source, input.rejects);
   const invalid = new Set(result.invalid);
@@ -41,7 +41,7 @@ export async function publishSource(
       unchanged: input.records.length - changed.length,
       rejected: (input.counts.rejected ?? 0) + result.invalid.length,
     },
-    commit: (client) => recordPublished(client, execution.runId, published),
+    commit: (client) => recordPublished(client, attempt.runId, published),
   };
 }
 

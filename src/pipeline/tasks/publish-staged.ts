@@ -11,7 +11,7 @@ import type { TaskCounts } from '../dag.ts';
 import { publishRejects, RecordPublisher } from '../publisher.ts';
 import type { SeriesStage } from '../sources/stage-read.ts';
 import { changedRecords, recordPublished } from '../state.repository.ts';
-import type { TaskExecution } from '../runner.ts';
+import type { TaskAttempt } from '../runner.ts';
 import type { TaskDeps } from './context.ts';
 import { withRepublished } from './publish-source.ts';
 import { attachRegions } from './regions.ts';
@@ -21,7 +21,7 @@ const GROUP = 16;
 
 export async function publishStaged(
   deps: TaskDeps,
-  execution: TaskExecution,
+  attempt: TaskAttempt,
   input: {
     source: SourceName;
     stage: SeriesStage;
@@ -33,13 +33,13 @@ export async function publishStaged(
   },
 ): Promise<{ counts: TaskCounts; commit: (client: PoolClient) => Promise<void> }> {
   const { source, stage } = input;
-  const target = { topic: deps.config.KAFKA_TOPIC, dlqTopic: deps.config.KAFKA_DLQ_TOPIC, runId: execution.runId };
+  const target = { topic: deps.config.KAFKA_TOPIC, deadLetterTopic: deps.config.KAFKA_DLQ_TOPIC, runId: attempt.runId };
   const totals = { records: 0, unchanged: 0, spread: 0, filled: 0 };
-  const publisher = new RecordPublisher(deps.producer, target, (published) => execution.progress({ ...input.counts, ...totals, published }));
+  const publisher = new RecordPublisher(deps.producer, target, deps.clock, (published) => attempt.progress({ ...input.counts, ...totals, published }));
   const coverage = coverageContext();
   const countries = stage.countries();
   for (let start = 0; start < countries.length; start += GROUP) {
-    execution.signal.throwIfAborted();
+    attempt.signal.throwIfAborted();
     const group = countries.slice(start, start + GROUP);
     const transformed = transformSourceSeries(source, new Map(group.map((c) => [c, stage.series(c)])), deps.config.FILL_POLICY, coverage);
     attachRegions(transformed.records, input.regions);
@@ -55,7 +55,7 @@ export async function publishStaged(
   return {
     counts: { ...input.counts, ...totals, published, rejected: (input.counts.rejected ?? 0) + invalid },
     commit: async (client) => {
-      for (const records of stage.published()) await recordPublished(client, execution.runId, records);
+      for (const records of stage.published()) await recordPublished(client, attempt.runId, records);
     },
   };
 }

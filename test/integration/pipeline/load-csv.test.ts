@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { QualityResult } from '../../../src/domain/quality.ts';
 import { coverageContext } from '../../../src/domain/transform/coverage.ts';
 import { transformSourceSeries } from '../../../src/domain/transform/source.ts';
+import { systemClock } from '../../../src/platform/clock.ts';
 import { createClickHouse, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import { createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { createLogger } from '../../../src/platform/logger.ts';
@@ -55,8 +56,8 @@ describe('load task: staged read and the first-load gate', () => {
     rmSync(stageRoot, { recursive: true, force: true });
   });
 
-  const deps = () => ({ config: env.config, pool, clickhouse, producer });
-  const execution = () => ({
+  const deps = () => ({ config: env.config, pool, clickhouse, producer, clock: systemClock });
+  const attempt = () => ({
     runId: '1',
     attempt: 1,
     reload: [],
@@ -84,7 +85,7 @@ describe('load task: staged read and the first-load gate', () => {
     }
   };
   const gateFailure = async (): Promise<QualityGateError> => {
-    const error = await loadCsvTask(deps(), 'who')(execution()).then(
+    const error = await loadCsvTask(deps(), 'who')(attempt()).then(
       () => assert.fail('the gate should have failed'),
       (e: unknown) => e,
     );
@@ -126,7 +127,7 @@ describe('load task: staged read and the first-load gate', () => {
     const reference = await collectRead('who', readWho(createReadStream(SOURCE_FILES.whoDaily)));
     const expected = transformSourceSeries('who', reference.series, env.config.FILL_POLICY, coverageContext()).records;
 
-    const result = await loadCsvTask(deps(), 'who')(execution());
+    const result = await loadCsvTask(deps(), 'who')(attempt());
     assert.equal((result.gate as QualityResult).ok, true);
     assert.equal(result.counts.records, expected.length);
     assert.equal(result.counts.published, expected.length);
@@ -142,7 +143,7 @@ describe('load task: staged read and the first-load gate', () => {
     for (const r of expected) assert.ok(stored.has(`${r.country}:${r.date}:${r.cases}:${r.deaths}:${r.estimated}`), `${r.country} ${r.date}`);
 
     // A second load of the same file publishes nothing: the diff finds every record unchanged.
-    const again = await loadCsvTask(deps(), 'who')(execution());
+    const again = await loadCsvTask(deps(), 'who')(attempt());
     assert.equal(again.counts.published, 0);
     assert.equal(again.counts.unchanged, expected.length);
     await commit(again);

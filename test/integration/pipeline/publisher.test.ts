@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DailyRecord } from '../../../src/domain/record.ts';
+import { systemClock } from '../../../src/platform/clock.ts';
 import { createConsumer, createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { publishRecords, publishRejects } from '../../../src/pipeline/publisher.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
@@ -42,8 +43,8 @@ describe('publisher', () => {
       { country: 'DE', date: '2020-05-07', cases: -3, deaths: 0, source: 'ecdc', estimated: true, estimated_cases: true, estimated_deaths: false },
     ];
     const bad = { country: 'RU', date: '2021-02-30', cases: 1, deaths: 1, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false } as DailyRecord;
-    const target = { topic: env.config.KAFKA_TOPIC, dlqTopic: env.config.KAFKA_DLQ_TOPIC, runId: '42' };
-    const result = await publishRecords(producer, target, [good[0]!, bad, good[1]!]);
+    const target = { topic: env.config.KAFKA_TOPIC, deadLetterTopic: env.config.KAFKA_DLQ_TOPIC, runId: '42' };
+    const result = await publishRecords(producer, target, [good[0]!, bad, good[1]!], systemClock);
     assert.equal(result.published, 2);
     assert.deepEqual(result.invalid, [bad]);
 
@@ -63,9 +64,9 @@ describe('publisher', () => {
   it('rejects when Kafka cannot take the records (never swallowed)', async () => {
     const unreachable = createProducer(['127.0.0.1:1'], 'publisher-unreachable');
     try {
-      const target = { topic: env.config.KAFKA_TOPIC, dlqTopic: env.config.KAFKA_DLQ_TOPIC, runId: '1' };
+      const target = { topic: env.config.KAFKA_TOPIC, deadLetterTopic: env.config.KAFKA_DLQ_TOPIC, runId: '1' };
       await assert.rejects(
-        publishRecords(unreachable, target, [{ country: 'RU', date: '2021-03-01', cases: 1, deaths: 0, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false }]),
+        publishRecords(unreachable, target, [{ country: 'RU', date: '2021-03-01', cases: 1, deaths: 0, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false }], systemClock),
       );
     } finally {
       await unreachable.close().catch(() => {});

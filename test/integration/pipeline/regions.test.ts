@@ -61,8 +61,8 @@ describe('WHO regions from the file to ClickHouse', () => {
   async function loadWho(content: string): Promise<number> {
     await writeFile(file, content);
     const task = loadCsvTask({ config: env.config, pool, clickhouse, producer, clock: systemClock }, 'who');
-    const execution = { runId: '7', attempt: 1, reload: [], signal: new AbortController().signal, logger: pino({ level: 'silent' }), progress: () => {} };
-    const result = await task(execution);
+    const attempt = { runId: '7', attempt: 1, reload: [], signal: new AbortController().signal, logger: pino({ level: 'silent' }), progress: () => {} };
+    const result = await task(attempt);
     await withTransaction(pool, (client) => result.commit!(client));
     return result.counts.published ?? 0;
   }

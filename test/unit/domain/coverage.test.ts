@@ -7,7 +7,8 @@ import {
   ecdcLastDate,
   ecdcToWhoDate,
 } from '../../../src/domain/transform/boundary.ts';
-import { applyCoverage, coverageContext, coverageContextOf, coverageRange } from '../../../src/domain/transform/coverage.ts';
+import { coverageContext, coverageRange } from '../../../src/domain/transform/coverage.ts';
+import { applyCoverage, coverageContextOf } from '../../support/coverage-chain.ts';
 import { transformSourceSeries } from '../../../src/domain/transform/source.ts';
 import type { DailyRecord, SourceName } from '../../../src/domain/record.ts';
 import type { SeriesPoint } from '../../../src/domain/transform/types.ts';
@@ -91,7 +92,7 @@ test('chain: without any WHO report for Russia, стопкоронавирус s
   assert.deepEqual(coverageRange('stopcoronavirus', 'RU', { ecdcCountries: new Set(), whoLastReport: new Map() }), { from: null, to: null });
 });
 
-test('coverageContextOf takes ECDC countries and the last WHO date per country', () => {
+test("coverageContextOf (the tests' oracle) takes ECDC countries and the last WHO date per country", () => {
   const ctx = coverageContextOf([rec('ecdc', 'RU', '2020-12-13'), rec('who', 'RU', '2023-06-05'), rec('who', 'RU', '2023-05-29'), rec('who', 'TM', '2021-01-01')]);
   assert.deepEqual([...ctx.ecdcCountries], ['RU']);
   assert.deepEqual([...ctx.whoLastReport].sort(), [['RU', '2023-06-05'], ['TM', '2021-01-01']]);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import type { Pool } from '../../../src/platform/postgres.ts';
-import { IncompleteRunError, type TaskExecution } from '../../../src/pipeline/runner.ts';
+import { IncompleteRunError, type TaskAttempt } from '../../../src/pipeline/runner.ts';
 import { verifyTask } from '../../../src/pipeline/tasks/verify.ts';
 import { createLogger } from '../../../src/platform/logger.ts';
 import { FakeClock, settle } from '../../support/fake-clock.ts';
@@ -35,7 +35,7 @@ function clickhouse(answers: (number | Error)[]): ClickHouseClient & { queries: 
   } as unknown as ClickHouseClient & { queries: string[] };
 }
 
-const execution: TaskExecution = { runId: RUN_ID, attempt: 1, reload: [], signal: new AbortController().signal, logger: createLogger('silent', 'test'), progress: () => {} };
+const attempt: TaskAttempt = { runId: RUN_ID, attempt: 1, reload: [], signal: new AbortController().signal, logger: createLogger('silent', 'test'), progress: () => {} };
 
 /** Runs the task, moving the fake clock one poll at a time until it settles. */
 async function runWithFakeTime<T>(clock: FakeClock, task: Promise<T>): Promise<{ outcome: PromiseSettledResult<T>; elapsedMs: number }> {
@@ -58,7 +58,7 @@ describe('verify', () => {
     const clock = new FakeClock();
     const ch = clickhouse([refused, refused, 3, 5]);
     const task = verifyTask({ pool, clickhouse: ch, clock, timeoutMs: 60_000, pollMs: POLL_MS });
-    const { outcome, elapsedMs } = await runWithFakeTime(clock, task(execution));
+    const { outcome, elapsedMs } = await runWithFakeTime(clock, task(attempt));
     assert.equal(outcome.status, 'fulfilled');
     assert.deepEqual(outcome.value.counts, { expected: 5, landed: 5 });
     assert.equal(ch.queries.length, 4, 'one count per poll');
@@ -70,7 +70,7 @@ describe('verify', () => {
     const clock = new FakeClock();
     const ch = clickhouse([2, new Error('connect ECONNREFUSED 127.0.0.1:8123')]);
     const task = verifyTask({ pool, clickhouse: ch, clock, timeoutMs: 2_000, pollMs: POLL_MS });
-    const { outcome, elapsedMs } = await runWithFakeTime(clock, task(execution));
+    const { outcome, elapsedMs } = await runWithFakeTime(clock, task(attempt));
     assert.equal(outcome.status, 'rejected');
     const error = outcome.reason as unknown;
     assert.ok(error instanceof IncompleteRunError);
