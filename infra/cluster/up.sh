@@ -37,16 +37,18 @@ up() {
   local start=$SECONDS name port names=()
   mkdir -p "$CLUSTER_LOGS"
   command -v curl >/dev/null || apt_install curl ca-certificates
-  # PostgreSQL: the single server, with the cluster's own database (created by postgres.sh).
-  local single_url="$SINGLE_DATABASE_URL"
+  # PostgreSQL: the single server. Started before the cluster's environment is set, so that the
+  # single-node supervisor (which may start here) never inherits the cluster's settings.
+  single "$ROOT/infra/postgres.sh" up
+  [ -x "$CLUSTER_CH" ] || single "$ROOT/infra/clickhouse.sh" up
   cluster_environment
+  # Again with the cluster's URL: the server runs already; this creates the cluster's database.
   single env DATABASE_URL="$DATABASE_URL" "$ROOT/infra/postgres.sh" up
   if [ -x "$CLUSTER_CH" ]; then
     "$CLUSTER_CH" up
     cluster_environment   # now with the replicas' URLs
   else
     log "cluster: no infra/cluster/clickhouse.sh: one ClickHouse server (the single node's), database $CLICKHOUSE_DATABASE"
-    single env DATABASE_URL="$single_url" "$ROOT/infra/clickhouse.sh" up
   fi
   "$ROOT/infra/cluster/kafka.sh" up
   "$ROOT/bin/covid-etl" migrate
