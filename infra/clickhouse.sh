@@ -8,7 +8,8 @@ set -euo pipefail
 
 load_env
 CLICKHOUSE_URL="${CLICKHOUSE_URL:-http://default:@127.0.0.1:8123}"
-parse_url "$CLICKHOUSE_URL" 8123
+# A list of replicas (the cluster, infra/cluster/clickhouse.sh) names this server first.
+parse_url "${CLICKHOUSE_URL%%,*}" 8123
 CH_HOST="${URL_HOST:-127.0.0.1}" CH_HTTP_PORT="$URL_PORT"
 CH_USER="${URL_USER:-default}" CH_PASS="$URL_PASS"
 CH_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"

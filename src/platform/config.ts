@@ -25,6 +25,39 @@ const url = (protocols: string[]) =>
     { message: `must be a URL (${protocols.join(', ')})` },
   );
 
+// CLICKHOUSE_URL: one server, or the replicas of one cluster, comma-separated (the client fails
+// over between them). Each entry must be an http(s) URL; kept as the trimmed list's text.
+const clickhouseUrlList = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    const entries = value.split(',').map((entry) => entry.trim());
+    for (const [i, entry] of entries.entries()) {
+      const where = entries.length > 1 ? `entry ${i + 1} of ${entries.length} ` : '';
+      if (entry === '') {
+        context.addIssue({ code: 'custom', message: `${where}is empty: list URLs separated by single commas` });
+        continue;
+      }
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(entry);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
+        context.addIssue({ code: 'custom', message: `${where}must be a URL (http:, https:)${where ? `, not "${redacted(entry)}"` : ''}` });
+      } else if (entries.indexOf(entry) !== i) {
+        context.addIssue({ code: 'custom', message: `${where}repeats entry ${entries.indexOf(entry) + 1}: list each replica once` });
+      }
+    }
+  })
+  .transform((value) => value.split(',').map((entry) => entry.trim()).join(','));
+
+/** An entry shown in an error without its password. */
+function redacted(entry: string): string {
+  return entry.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+}
+
 const brokerList = z
   .string()
   .trim()
@@ -47,8 +80,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres:postgres@127.0.0.1:5432/covid'),
-  CLICKHOUSE_URL: url(['http:', 'https:']).default('http://default:@127.0.0.1:8123'),
+  CLICKHOUSE_URL: clickhouseUrlList.default('http://default:@127.0.0.1:8123'),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('covid'),
+  // The remote_servers cluster whose replicas CLICKHOUSE_URL lists: migrations then create
+  // replicated tables on each (docs/clickhouse-replication.md). Unset: one plain server.
+  CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (the remote_servers cluster name)').optional(),
   CLICKHOUSE_QUERY_TIMEOUT_MS: positiveInt(5_000),
 
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),

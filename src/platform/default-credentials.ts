@@ -13,9 +13,14 @@ export function defaultCredentialProblems({ DATABASE_URL, CLICKHOUSE_URL }: Stor
   if (postgres.password === '' || decodeURIComponent(postgres.password) === 'postgres') {
     problems.push('DATABASE_URL: uses the default password (empty or "postgres"); set a password of your own');
   }
-  const clickhouse = new URL(CLICKHOUSE_URL);
-  if (clickhouse.password === '') {
-    problems.push(`CLICKHOUSE_URL: user "${decodeURIComponent(clickhouse.username) || 'default'}" has no password; set a password of your own`);
+  // Every replica listed (comma-separated) is held to the same rule.
+  const clickhouseUrls = CLICKHOUSE_URL.split(',');
+  for (const [i, entry] of clickhouseUrls.entries()) {
+    const clickhouse = new URL(entry.trim());
+    const where = clickhouseUrls.length > 1 ? ` (entry ${i + 1})` : '';
+    if (clickhouse.password === '') {
+      problems.push(`CLICKHOUSE_URL${where}: user "${decodeURIComponent(clickhouse.username) || 'default'}" has no password; set a password of your own`);
+    }
   }
   return problems;
 }

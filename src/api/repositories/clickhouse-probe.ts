@@ -5,9 +5,12 @@
 //
 // It follows the client's connection rules exactly: `https://` URLs use TLS (so credentials
 // never travel in clear), the port is the URL's or else the protocol's default (80, 443: the
-// client does not assume 8123 either), and a path in the URL (a proxy prefix) is kept.
+// client does not assume 8123 either), and a path in the URL (a proxy prefix) is kept. With
+// several URLs (replicas) it fails over between them as the client does (platform/clickhouse.ts).
 import http from 'node:http';
 import https from 'node:https';
+import { clickhouseUrls, onLiveReplica } from '../../platform/clickhouse.ts';
+import { ReplicaSet } from '../../platform/clickhouse-replicas.ts';
 
 export interface ClickHouseProbe {
   /** Runs a read-only query and returns its TabSeparated text. */
@@ -31,6 +34,13 @@ export interface ClickHouseProbeOptions {
 }
 
 export function createClickHouseProbe(url: string, timeoutMs: number, options: ClickHouseProbeOptions = {}): ClickHouseProbe {
+  const replicas = clickhouseUrls(url).map((one) => createOneProbe(one, timeoutMs, options));
+  if (replicas.length === 1) return replicas[0]!;
+  const set = new ReplicaSet(replicas.length);
+  return { query: (sql) => onLiveReplica(set, Date.now, (i) => replicas[i]!.query(sql)) };
+}
+
+function createOneProbe(url: string, timeoutMs: number, options: ClickHouseProbeOptions): ClickHouseProbe {
   const parsed = new URL(url);
   const username = decodeURIComponent(parsed.username) || 'default';
   const password = decodeURIComponent(parsed.password);

@@ -34,6 +34,25 @@ describe('config', () => {
     assert.equal(parseConfig({ NODE_ENV: 'development' }).DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5432/covid');
   });
 
+  it('takes several ClickHouse URLs (replicas) and names a bad entry without its password', () => {
+    const config = parseConfig({ CLICKHOUSE_URL: ' http://a:1@ch1:8124 , http://a:1@ch2:8125 ', CLICKHOUSE_CLUSTER: 'covid_cluster' });
+    assert.equal(config.CLICKHOUSE_URL, 'http://a:1@ch1:8124,http://a:1@ch2:8125');
+    assert.equal(config.CLICKHOUSE_CLUSTER, 'covid_cluster');
+    assert.equal(parseConfig({}).CLICKHOUSE_CLUSTER, undefined);
+    const rejects = (url: string, message: RegExp) =>
+      assert.throws(() => parseConfig({ CLICKHOUSE_URL: url }), (error: Error) => error instanceof ConfigError && message.test(error.message));
+    rejects('http://ch1:8124,,http://ch2:8125', /CLICKHOUSE_URL: entry 2 of 3 is empty/);
+    rejects('http://ch1:8124,ftp://u:secret@ch2', /entry 2 of 2 must be a URL \(http:, https:\), not "ftp:\/\/u:\*\*\*@ch2"/);
+    rejects('http://ch1:8124,http://ch1:8124', /entry 2 of 2 repeats entry 1/);
+    rejects('not a url', /CLICKHOUSE_URL: must be a URL \(http:, https:\)$/m);
+    assert.throws(() => parseConfig({ CLICKHOUSE_CLUSTER: 'a-b' }), /CLICKHOUSE_CLUSTER: must be a plain identifier/);
+    // Production holds every replica's URL to the credential rule.
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db/covid', CLICKHOUSE_URL: 'http://r:x@ch1:8123,http://r@ch2:8123' }),
+      (error: Error) => /CLICKHOUSE_URL \(entry 2\): user "r" has no password/.test(error.message) && !/entry 1/.test(error.message),
+    );
+  });
+
   it('is frozen', () => {
     const config = parseConfig({});
     assert.throws(() => {
