@@ -36,3 +36,20 @@ export const systemClock: Clock = {
     });
   },
 };
+
+/** Whether `promise` settles (either way) within `ms` on `clock`; it is not cancelled when not. */
+export async function settlesWithin(clock: Clock, promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let cancel: (() => void) | undefined;
+  const timeUp = new Promise<false>((resolve) => {
+    cancel = clock.setTimer(() => resolve(false), Math.max(0, ms));
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, timeUp]);
+  } finally {
+    cancel?.();
+  }
+}

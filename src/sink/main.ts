@@ -1,13 +1,12 @@
 // `covid-etl sink`: runs until SIGTERM/SIGINT (exit 0 after a clean stop) or a fatal error
 // (exit 1). Stopping never commits what was not stored, so a second signal may exit at once.
 import type { Config } from '../platform/config.ts';
+import { listenForShutdown } from '../platform/lifecycle.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createSinkContainer } from './container.ts';
 import { startSinkHealth } from './health.ts';
 
 export { createSink, startSink, type Sink, type SinkDeps, type SinkOptions, type SinkStats } from './sink.ts';
-
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export async function runSink(config: Config): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 'sink');
@@ -21,23 +20,11 @@ export async function runSink(config: Config): Promise<number> {
     return 1;
   }
 
-  let stopping = false;
-  let signalled: (signal: string) => void = () => {};
-  const signal = new Promise<string>((resolve) => (signalled = resolve));
-  const onSignal = (name: string) => {
-    if (stopping) {
-      logger.warn({ signal: name }, 'second signal: exiting without waiting for the batch in flight');
-      process.exit(1);
-    }
-    stopping = true;
-    signalled(name);
-  };
-  for (const name of SIGNALS) process.on(name, onSignal);
-
+  const signals = listenForShutdown(logger, { secondSignalExits: true });
   try {
     await sink.start();
     const outcome = await Promise.race([
-      signal.then((name) => ({ signal: name })),
+      signals.received.then((name) => ({ signal: name })),
       sink.stopped.then(
         () => ({ error: undefined }),
         (error: unknown) => ({ error }),
@@ -54,8 +41,8 @@ export async function runSink(config: Config): Promise<number> {
     logger.error({ err: error }, 'sink failed to start');
     return 1;
   } finally {
-    stopping = true;
+    signals.stopping();
     await resources.close(logger);
-    for (const name of SIGNALS) process.removeListener(name, onSignal);
+    signals.dispose();
   }
 }

@@ -1,14 +1,12 @@
 // The ReplacingMergeTree version of a row. The coverage chain (SPEC 3.2 rule 2) must decide
-// which source stands whatever the order of arrival, so the source rank is the leading term;
-// within one source, the Kafka timestamp (publish time) orders revisions, so a newer revision
-// replaces an older one. A redelivered message has the same timestamp, hence the same version,
-// and merges away as a duplicate.
+// which source stands whatever the order of arrival, so the source's rank (SOURCE_RANK, a domain
+// rule) is the leading term; within one source, the Kafka timestamp (publish time) orders
+// revisions, so a newer revision replaces an older one. A redelivered message has the same
+// timestamp, hence the same version, and merges away as a duplicate.
 import type { SourceName } from '../domain/record.ts';
+import { SOURCE_RANK } from '../domain/transform/coverage.ts';
 
 export type Source = SourceName;
-
-/** Higher wins: ecdc covers the early dates, who the later ones, stopcoronavirus only what neither covers. */
-export const SOURCE_RANK: Readonly<Record<Source, number>> = Object.freeze({ ecdc: 3, who: 2, stopcoronavirus: 1 });
 
 /** 10^13 ms is the year 2286: timestamps stay below it, so ranks never overlap. */
 export const RANK_FACTOR = 10_000_000_000_000;

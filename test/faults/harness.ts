@@ -38,7 +38,7 @@ import { collectRead } from '../../src/pipeline/sources/collect.ts';
 import { readEcdc } from '../../src/pipeline/sources/ecdc.ts';
 import { crawlNewWeeklyPosts } from '../../src/pipeline/sources/stopcoronavirus.ts';
 import { readWho } from '../../src/pipeline/sources/who.ts';
-import { SOURCE_RANK } from '../../src/sink/version.ts';
+import { SOURCE_RANK } from '../../src/domain/transform/coverage.ts';
 import { fetchText } from '../../src/platform/source-fetch.ts';
 import { createTestEnvironment, type TestEnvironment } from '../support/environment.ts';
 import { repoRoot } from '../support/paths.ts';

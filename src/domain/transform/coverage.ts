@@ -12,6 +12,13 @@ import { ECDC_COUNTRIES, ecdcLastDate } from './boundary.ts';
 
 export const STOPCORONAVIRUS_COUNTRY = 'RU';
 
+/**
+ * The chain as an order, higher wins: ecdc covers the early dates, who the later ones,
+ * stopcoronavirus only what neither covers. Where two sources' rows meet on one date (the
+ * store keeps both until it merges them), the higher rank stands, whatever arrived last.
+ */
+export const SOURCE_RANK: Readonly<Record<SourceName, number>> = Object.freeze({ ecdc: 3, who: 2, stopcoronavirus: 1 });
+
 export interface CoverageContext {
   /** Countries that ECDC has records for. */
   ecdcCountries: ReadonlySet<string>;
