@@ -24,45 +24,8 @@ render_config() {
     servers+="  server api-$n 127.0.0.1:${API_PORTS[n - 1]} check"$'\n'
   done
   mkdir -p "$CLUSTER_DIR"
-  cat >"$CONF.tmp" <<CONF
-# Rendered by infra/cluster/haproxy.sh; do not edit.
-global
-  maxconn 4096
-  log stdout format raw local0 notice
-
-defaults
-  mode http
-  log global
-  option dontlognull
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  timeout http-keep-alive 5s
-  timeout http-request 10s
-  # A process that died between the health checks: try the other one.
-  retries 1
-  option redispatch 1
-  retry-on conn-failure empty-response response-timeout
-
-frontend api
-  bind ${HOST:-0.0.0.0}:$HAPROXY_PORT
-  option forwardfor
-  default_backend api
-
-backend api
-  balance roundrobin
-  # Only reads are sent twice: a POST (register, key re-issue) is retried only if it never left.
-  http-request disable-l7-retry if !METH_GET !METH_HEAD
-  option httpchk GET /readyz
-  http-check expect status 200
-  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
-$servers
-listen stats
-  bind 127.0.0.1:$HAPROXY_STATS_PORT
-  stats enable
-  stats uri /
-  stats refresh 5s
-CONF
+  sed -e "s#@BIND@#${HOST:-0.0.0.0}:$HAPROXY_PORT#" -e "s#@STATS@#127.0.0.1:$HAPROXY_STATS_PORT#" \
+    -e "/^@SERVERS@$/{r /dev/stdin" -e "d}" "$ROOT/infra/cluster/haproxy.cfg" <<<"${servers%$'\n'}" >"$CONF.tmp"
   haproxy -c -q -f "$CONF.tmp" || die "haproxy: the rendered configuration does not check (haproxy -c -f $CONF.tmp)"
   mv "$CONF.tmp" "$CONF"
 }

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # The cluster's three Kafka nodes (KRaft, each broker + controller), under the cluster's supervisor:
 #   infra/cluster/kafka.sh up|down|status       all three
-#   infra/cluster/kafka.sh kill N | start N     SIGKILL one node (the supervisor restarts it
-#                                               unless it is stopped) / start it again
 #   infra/cluster/kafka.sh run N                the supervisor's command for node N
 #   infra/cluster/kafka.sh topics ARGS...       Kafka's TopicCommand, e.g. --describe
 # Same jars, install and functions as the single node (infra/kafka.sh, sourced); per node a data
@@ -69,14 +67,6 @@ cluster_status() {
   done
 }
 
-kill_node() {
-  local pid
-  node "$1"
-  pid=$("$SUPERVISE" pid "$KAFKA_NAME") || die "$KAFKA_NAME is not running"
-  kill -KILL "$pid"
-  log "$KAFKA_NAME: SIGKILL sent to pid $pid"
-}
-
 KAFKA_BROKERS_LIST=$(printf '127.0.0.1:%s,' "${KAFKA_NODE_PORTS[@]}")
 KAFKA_BROKERS_LIST="${KAFKA_BROKERS_LIST%,}"
 
@@ -85,13 +75,11 @@ case "${1:-}" in
   down) cluster_down ;;
   status) cluster_status ;;
   run) node "${2:-}"; run ;;
-  kill) kill_node "${2:-}" ;;
-  start) node "${2:-}"; "$SUPERVISE" start "$KAFKA_NAME"; wait_until "$KAFKA_NAME" 120 "$LOGFILE" "" port_open 127.0.0.1 "$KAFKA_PORT" ;;
   topics)
     shift
     exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
       -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
       org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS_LIST" "$@"
     ;;
-  *) echo "usage: $0 up|down|status|run N|kill N|start N|topics [TopicCommand args]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|run N|topics [TopicCommand args]" >&2; exit 2 ;;
 esac

@@ -9,6 +9,8 @@
 #   infra/cluster/up.sh exec CMD  runs CMD with the cluster's environment, e.g.
 #                                 `infra/cluster/up.sh exec bin/covid-etl run --wait`
 #   infra/cluster/up.sh env       prints that environment (the test suite reads it)
+#   infra/cluster/up.sh pid NAME | kill NAME   the pid of a program (kafka-2, api-1, sink-2, ...)
+#                                 / SIGKILL it (the supervisor starts it again)
 # Everything but PostgreSQL and the single ClickHouse runs under the cluster's own supervisord
 # (.data/cluster/supervisor), which restarts what dies; logs in .data/cluster/logs/.
 set -euo pipefail
@@ -117,11 +119,17 @@ status() {
 case "${1:-}" in
   up | down | status) "$1" ;;
   env) cluster_environment; write_env; cat "$CLUSTER_DIR/cluster.env" ;;
+  pid) "$SUPERVISE" pid "${2:?usage: $0 pid NAME}" ;;
+  kill)
+    pid=$("$SUPERVISE" pid "${2:?usage: $0 kill NAME}") || die "${2}: not running under the cluster supervisor"
+    kill -KILL "$pid"
+    log "${2}: SIGKILL sent to pid $pid (the cluster supervisor starts it again)"
+    ;;
   exec)
     shift
     [ $# -gt 0 ] || die "usage: $0 exec COMMAND [ARGS...]"
     cluster_environment
     exec "$@"
     ;;
-  *) echo "usage: $0 up|down|status|env|exec COMMAND..." >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|env|pid NAME|kill NAME|exec COMMAND..." >&2; exit 2 ;;
 esac
