@@ -2,7 +2,6 @@
 // with a parser of their own (not the system's readers or rules), and snapshots of what
 // ClickHouse does hold (FINAL), to compare runs.
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ECDC_WHO_DAY_OFFSETS } from '../../src/domain/transform/boundary.ts';
 import { sqlIdentifier, type ClickHouseClient } from '../../src/platform/clickhouse.ts';
 import { parseCsvLine } from '../support/source-content.ts';
@@ -156,12 +155,4 @@ export function span(rows: ReadonlyMap<string, Row>, country: string, from: stri
 
 export function sum(rows: readonly Row[]): { cases: number; deaths: number } {
   return rows.reduce((s, r) => ({ cases: s.cases + r.cases, deaths: s.deaths + r.deaths }), { cases: 0, deaths: 0 });
-}
-
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
