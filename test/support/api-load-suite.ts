@@ -2,7 +2,7 @@
 // seconds) and the slow tier (test/faults-slow/api-load.test.ts, a minute of load and a
 // 10-minute soak). `covid-etl serve` runs as its own process with the production limits
 // (DATA_RATE_LIMIT 50/s per user, AUTH_RATE_LIMIT 10/min, HTTP_OVERLOAD_LATENCY_MS 50) on a real
-// socket; the load generators run in the test process (test/support/api-load.ts). Every figure
+// socket; the load generators run in the test process (test/support/load-generator.ts). Every figure
 // is printed as a `# api-load:` line.
 //
 //   1. Sustained load while a sink writes new rows into ClickHouse: no error answer, no socket
@@ -22,28 +22,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { COUNTRY_CODES } from '../../src/domain/countries.ts';
 import { createTestEnvironment, type TestEnvironment } from './environment.ts';
-import {
-  closedLoad,
-  cpuSeconds,
-  describeLoad,
-  isoDay,
-  limitCpu,
-  median,
-  metric,
-  ms,
-  openLoad,
-  sampleRss,
-  seedDaily,
-  seedUsers,
-  slope,
-  startApiServer,
-  startWriter,
-  type ApiServer,
-  type LoadStats,
-  type RequestSpec,
-  type SeededUser,
-  type Writer,
-} from './api-load.ts';
+import { cpuSeconds, limitCpu, metric, sampleRss, slope, startApiServer, type ApiServer } from './api-process.ts';
+import { isoDay, seedDaily, seedUsers, startWriter, type SeededUser, type Writer } from './api-seed.ts';
+import { closedLoad, describeLoad, median, ms, openLoad, type LoadStats, type RequestSpec } from './load-generator.ts';
 
 export interface Tier {
   name: 'fast' | 'slow';

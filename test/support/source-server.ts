@@ -16,62 +16,31 @@
 // `times: N` breaks only the next N requests of that route, then it serves normally again.
 // close() destroys every open connection (hung and trickling ones included), and the listening
 // socket and timers are unref'd, so a server can never keep the test process alive.
-import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+// Serving with validators is served-content.ts, the faults source-faults.ts.
+import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable, pipeline } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { bufferContent, CSV_TYPE, fileContent, HTML_TYPE, page, resolve, send, serve, type Content } from './served-content.ts';
+import { applyFault, checkFault, type Fault } from './source-faults.ts';
 import {
   SOURCE_FILES,
   STOPCORONAVIRUS_PATH,
-  changeListLayout,
-  changePostLayout,
-  formatCsvLine,
   listCards,
   listFixtureFiles,
-  parseCsvLine,
   renderArticlePage,
   renderListPage,
   russianDate,
   savedPosts,
   type GeneratedPost,
-  type LayoutVariant,
   type ListCard,
 } from './source-content.ts';
 
 export * from './source-content.ts';
+export type { Fault } from './source-faults.ts';
 
 export type CsvRoute = 'ecdc' | 'who';
 /** Where a fault applies: a CSV, every list page or one, every post or one. */
 export type RouteKey = CsvRoute | 'list' | `list:${number}` | 'post' | `post:${string}`;
-
-type FaultKind =
-  /** 500, 503, 429 (+ Retry-After seconds), 404…; `body` defaults to a small HTML page. */
-  | { kind: 'status'; status: number; retryAfter?: number; body?: string }
-  /** The request is accepted and never answered. */
-  | { kind: 'hang' }
-  /** 200 with the full Content-Length, then the real bytes at this rate (1 = one byte a second). */
-  | { kind: 'trickle'; bytesPerSecond: number }
-  /** 200 with only the first N bytes (Content-Length N): the response itself ends normally. */
-  | { kind: 'truncate'; bytes: number }
-  /** 200 with the full Content-Length, N bytes, then the connection is destroyed mid-body. */
-  | { kind: 'reset'; afterBytes: number }
-  /** Only the first line (the CSV header, with its line ending). */
-  | { kind: 'headerOnly' }
-  /** CSV: the header column `from` is called `to`. HTML: every `from` in the page becomes `to`. */
-  | { kind: 'renameColumn'; from: string; to: string }
-  /** 200 text/html error page (maintenance / WAF) instead of the content. */
-  | { kind: 'errorPage' }
-  /**
-   * List: cards carry other classes (no a.u-material-card). Post: `variant` (default noTable):
-   * noTable, noHeading (no week dates), noCountryRow (no "Российская Федерация" row).
-   * CSV: the same data, semicolon-delimited.
-   */
-  | { kind: 'changedLayout'; variant?: LayoutVariant };
-
-/** `times`: break only the next N requests of the route, then serve normally. Default: all. */
-export type Fault = FaultKind & { times?: number };
 
 export interface RecordedRequest {
   /** Most specific route ('ecdc', 'list:2', 'post:<slug>'), or 'other'. */
@@ -131,25 +100,6 @@ export interface SourceServerOptions {
   whoFile?: string;
   /** A page number past the last: the last page again (as Bitrix does, default) or no cards. */
   pastLastPage?: 'repeat' | 'empty';
-}
-
-const CSV_TYPE = 'text/csv; charset=utf-8';
-const HTML_TYPE = 'text/html; charset=UTF-8';
-
-type Content =
-  | { kind: 'file'; path: string; contentType: string }
-  | { kind: 'buffer'; data: Buffer; contentType: string; modified: Date };
-
-/** A content as served: its validators and ways to read it. */
-interface Resolved {
-  contentType: string;
-  size: number;
-  etag: string;
-  lastModified: Date;
-  open(start?: number, end?: number): Readable;
-  read(): Buffer;
-  /** The first `max` bytes (or fewer). */
-  head(max: number): Buffer;
 }
 
 export async function startSourceServer(options: SourceServerOptions = {}): Promise<SourceServer> {
@@ -278,7 +228,7 @@ export async function startSourceServer(options: SourceServerOptions = {}): Prom
       const fault = takeFault(r.faultKeys);
       if (fault) {
         record.fault = fault.kind;
-        applyFault(req, res, fault, r.key, r.content);
+        applyFault(req, res, fault, r.key, r.content, closing.signal);
         return;
       }
       if (!r.content) {
@@ -290,96 +240,6 @@ export async function startSourceServer(options: SourceServerOptions = {}): Prom
       // A mistake in a test's setup, not a fault: say so loudly in the body.
       if (res.headersSent) res.destroy();
       else send(res, 500, 'text/plain; charset=utf-8', `source-server error: ${String(error)}`);
-    }
-  }
-
-  function applyFault(req: http.IncomingMessage, res: http.ServerResponse, fault: Fault, key: string, content: Content | undefined): void {
-    const head = req.method === 'HEAD';
-    const isCsv = key === 'ecdc' || key === 'who';
-    switch (fault.kind) {
-      case 'status': {
-        const headers: http.OutgoingHttpHeaders = {};
-        if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-        send(res, fault.status, HTML_TYPE, fault.body ?? page(`${fault.status} ${http.STATUS_CODES[fault.status] ?? ''}`, 'Error'), headers, head);
-        return;
-      }
-      case 'hang':
-        // Never answered; close() destroys the socket.
-        return;
-      case 'errorPage':
-        send(res, 200, HTML_TYPE, isCsv ? page('Service Unavailable', 'The service is temporarily unavailable. Please try again later.') : page('Технические работы', 'Сайт временно недоступен. Ведутся технические работы.'), {}, head);
-        return;
-    }
-    if (!content) {
-      send(res, 404, HTML_TYPE, page('404 Not Found', 'Страница не найдена'));
-      return;
-    }
-    const c = resolve(content);
-    const validators = { etag: c.etag, 'last-modified': c.lastModified.toUTCString() };
-    switch (fault.kind) {
-      case 'truncate': {
-        const n = Math.min(fault.bytes, c.size);
-        res.writeHead(200, { 'content-type': c.contentType, 'content-length': n, ...validators });
-        if (head || n === 0) res.end();
-        else pipeline(c.open(0, n), res, () => undefined);
-        return;
-      }
-      case 'reset': {
-        res.writeHead(200, { 'content-type': c.contentType, 'content-length': c.size, ...validators });
-        const part = c.open(0, Math.min(fault.afterBytes, c.size));
-        part.on('end', () => res.destroy());
-        part.pipe(res, { end: false });
-        return;
-      }
-      case 'trickle': {
-        res.writeHead(200, { 'content-type': c.contentType, 'content-length': c.size, ...validators });
-        res.flushHeaders();
-        if (head) res.end();
-        else void trickle(res, c.open(), fault.bytesPerSecond);
-        return;
-      }
-      case 'headerOnly':
-        send(res, 200, c.contentType, firstLine(c).text, validators, head);
-        return;
-      case 'renameColumn': {
-        if (!isCsv) {
-          send(res, 200, c.contentType, c.read().toString('utf8').replaceAll(fault.from, fault.to), validators, head);
-          return;
-        }
-        const line = firstLine(c);
-        const header = Buffer.from(renameInHeader(line.text, fault.from, fault.to), 'utf8');
-        res.writeHead(200, { 'content-type': c.contentType, 'content-length': header.length + c.size - line.bytes, ...validators });
-        if (head) res.end();
-        else pipeline(Readable.from(concatStreams([Readable.from([header]), c.open(line.bytes)])), res, () => undefined);
-        return;
-      }
-      case 'changedLayout': {
-        const text = c.read().toString('utf8');
-        const changed = isCsv ? toSemicolons(text) : key.startsWith('list') ? changeListLayout(text) : changePostLayout(text, fault.variant);
-        send(res, 200, c.contentType, changed, validators, head);
-        return;
-      }
-    }
-  }
-
-  async function trickle(res: http.ServerResponse, source: Readable, bytesPerSecond: number): Promise<void> {
-    const tickMs = Math.max(10, 1000 / bytesPerSecond);
-    const perTick = Math.max(1, Math.round((bytesPerSecond * tickMs) / 1000));
-    const stop = AbortSignal.any([closing.signal, abortOnClose(res)]);
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        for (let i = 0; i < chunk.length; i += perTick) {
-          if (stop.aborted) return;
-          res.write(chunk.subarray(i, i + perTick));
-          // unref: a trickle alone must not keep the process alive.
-          await sleep(tickMs, undefined, { signal: stop, ref: false });
-        }
-      }
-      res.end();
-    } catch {
-      // Client gone or server closing.
-    } finally {
-      source.destroy();
     }
   }
 
@@ -409,7 +269,7 @@ export async function startSourceServer(options: SourceServerOptions = {}): Prom
         faults.delete(routeName);
         return;
       }
-      checkFault(routeName, fault);
+      checkFault(routeName, fault, routeName === 'ecdc' || routeName === 'who' ? csv[routeName] : routeName.startsWith('post:') ? postContent(routeName.slice(5)) : undefined);
       faults.set(routeName, { fault, used: 0 });
     },
     clearFaults: () => faults.clear(),
@@ -443,137 +303,4 @@ export async function startSourceServer(options: SourceServerOptions = {}): Prom
     },
   };
   return api;
-
-  /** Fail in the test's own setFault call, not later as a puzzling 500. */
-  function checkFault(routeName: RouteKey, fault: Fault): void {
-    if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 0)) throw new Error(`fault.times must be a non-negative integer`);
-    if (fault.kind === 'trickle' && !(fault.bytesPerSecond > 0)) throw new Error('trickle: bytesPerSecond must be > 0');
-    if (fault.kind === 'status' && !(fault.status >= 100 && fault.status <= 599)) throw new Error(`status ${fault.status} is not an HTTP status`);
-    const content = routeName === 'ecdc' || routeName === 'who' ? csv[routeName] : routeName.startsWith('post:') ? postContent(routeName.slice(5)) : undefined;
-    if (!content) return;
-    const c = resolve(content);
-    if (fault.kind === 'renameColumn') {
-      const found = routeName === 'ecdc' || routeName === 'who' ? headerFields(firstLine(c).text).includes(fault.from) : c.read().toString('utf8').includes(fault.from);
-      if (!found) throw new Error(`renameColumn: ${JSON.stringify(fault.from)} not found in ${routeName}`);
-    }
-    if (fault.kind === 'changedLayout' && routeName.startsWith('post:')) changePostLayout(c.read().toString('utf8'), fault.variant);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function fileContent(path: string, contentType: string): Content {
-  return { kind: 'file', path, contentType };
-}
-
-function bufferContent(body: string | Buffer, contentType: string): Content {
-  // HTTP dates have whole seconds: keep the same precision for If-Modified-Since.
-  return { kind: 'buffer', data: Buffer.from(body), contentType, modified: new Date(Math.floor(Date.now() / 1000) * 1000) };
-}
-
-function resolve(content: Content): Resolved {
-  if (content.kind === 'buffer') {
-    const { data } = content;
-    return {
-      contentType: content.contentType,
-      size: data.length,
-      etag: `"${createHash('sha256').update(data).digest('base64url').slice(0, 27)}"`,
-      lastModified: content.modified,
-      open: (start = 0, end = data.length) => Readable.from([data.subarray(start, end)]),
-      read: () => data,
-      head: (max) => data.subarray(0, max),
-    };
-  }
-  const info = statSync(content.path);
-  return {
-    contentType: content.contentType,
-    size: info.size,
-    // Size and mtime change with the content in practice (and cost no read of 13 MB).
-    etag: `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`,
-    lastModified: new Date(Math.floor(info.mtimeMs / 1000) * 1000),
-    open: (start = 0, end = info.size) => (end <= start ? Readable.from([]) : createReadStream(content.path, { start, end: end - 1 })),
-    read: () => readFileSync(content.path),
-    head: (max) => {
-      const fd = openSync(content.path, 'r');
-      try {
-        const buffer = Buffer.alloc(Math.min(max, info.size));
-        return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
-      } finally {
-        closeSync(fd);
-      }
-    },
-  };
-}
-
-/** Normal answer: 304 for a matching validator, else 200 streamed. */
-function serve(req: http.IncomingMessage, res: http.ServerResponse, c: Resolved): void {
-  const validators = { etag: c.etag, 'last-modified': c.lastModified.toUTCString(), 'cache-control': 'no-cache' };
-  if (notModified(req, c)) {
-    res.writeHead(304, validators).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': c.contentType, 'content-length': c.size, ...validators });
-  if (req.method === 'HEAD') res.end();
-  else pipeline(c.open(), res, () => undefined);
-}
-
-function notModified(req: http.IncomingMessage, c: Resolved): boolean {
-  const inm = req.headers['if-none-match'];
-  // RFC 9110 13.1.3: If-None-Match wins over If-Modified-Since; weak comparison for GET.
-  if (inm !== undefined) {
-    const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, ''));
-    return tags.includes('*') || tags.includes(c.etag.replace(/^W\//, ''));
-  }
-  const ims = req.headers['if-modified-since'];
-  if (ims === undefined) return false;
-  const since = Date.parse(ims);
-  return Number.isFinite(since) && c.lastModified.getTime() <= since;
-}
-
-function send(res: http.ServerResponse, status: number, contentType: string, body: string, headers: http.OutgoingHttpHeaders = {}, head = false): void {
-  const data = Buffer.from(body, 'utf8');
-  res.writeHead(status, { 'content-type': contentType, 'content-length': data.length, ...headers });
-  res.end(head ? undefined : data);
-}
-
-function page(title: string, text: string): string {
-  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>\n`;
-}
-
-function abortOnClose(res: http.ServerResponse): AbortSignal {
-  const ctl = new AbortController();
-  res.once('close', () => ctl.abort());
-  return ctl.signal;
-}
-
-/** The first line with its line ending (`text`), and its length in bytes. */
-function firstLine(c: Resolved): { text: string; bytes: number } {
-  const head = c.head(64 * 1024);
-  const nl = head.indexOf(0x0a);
-  const bytes = nl < 0 ? head.length : nl + 1;
-  return { text: head.subarray(0, bytes).toString('utf8'), bytes };
-}
-
-function headerFields(line: string): string[] {
-  return parseCsvLine(line.replace(/^\uFEFF/, '').replace(/\r?\n$/, ''));
-}
-
-function renameInHeader(line: string, from: string, to: string): string {
-  const bom = line.startsWith('\uFEFF') ? '\uFEFF' : '';
-  const eol = /\r?\n$/.exec(line)?.[0] ?? '';
-  return bom + formatCsvLine(headerFields(line).map((f) => (f === from ? to : f))) + eol;
-}
-
-function toSemicolons(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const cr = line.endsWith('\r') ? '\r' : '';
-      return line === '' ? line : formatCsvLine(parseCsvLine(cr ? line.slice(0, -1) : line), ';') + cr;
-    })
-    .join('\n');
-}
-
-async function* concatStreams(streams: Readable[]): AsyncGenerator<Buffer> {
-  for (const stream of streams) for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
 }
