@@ -1,5 +1,5 @@
 // Cluster suite (make test-cluster): the cluster's two API processes behind HAProxy under an open
-// HTTP load (fixed arrival rate, test/support/api-load.ts), while one API process is killed with
+// HTTP load (fixed arrival rate, test/support/load-generator.ts), while one API process is killed with
 // SIGKILL (the cluster's supervisor starts it again). HAProxy's health checks and retries must
 // keep the error rate seen by clients under 1 %. The cluster's data is loaded first by
 // `covid-etl run --wait` against the cluster (a no-op when it is there already), which also shows
@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createClickHouse, sqlIdentifier } from '../../src/platform/clickhouse.ts';
-import { openLoad, seedUsers, type LoadStats, type SeededUser } from '../support/api-load.ts';
+import { seedUsers, type SeededUser } from '../support/api-seed.ts';
+import { openLoad, type LoadStats } from '../support/load-generator.ts';
 import { runCli } from '../support/processes.ts';
 import { waitFor } from '../support/wait.ts';
 import { haproxyServer, killProgram, readCluster, report, waitRestarted, type Cluster } from './cluster.ts';
