@@ -2,9 +2,11 @@
 # ClickHouse for the native stack: infra/clickhouse.sh up|down|status (run: the supervisor's command)
 # Debian's clickhouse-server (18.16) with the project's own config (infra/clickhouse/), data in
 # .data/clickhouse, loopback only, HTTP port from CLICKHOUSE_URL, native port CLICKHOUSE_TCP_PORT.
+# infra/cluster/clickhouse.sh sources this file for its functions and runs two replicas with them
+# (CH_NAME .. CH_ERRLOG below are what it changes per replica, plus replica_config).
 set -euo pipefail
 # shellcheck source=infra/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 load_env
 CLICKHOUSE_URL="${CLICKHOUSE_URL:-http://default:@127.0.0.1:8123}"
@@ -14,8 +16,13 @@ CH_HOST="${URL_HOST:-127.0.0.1}" CH_HTTP_PORT="$URL_PORT"
 CH_USER="${URL_USER:-default}" CH_PASS="$URL_PASS"
 CH_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
 CH_DB="${CLICKHOUSE_DATABASE:-covid}"
+CH_NAME=clickhouse
 CH_DIR="$DATA/clickhouse"
 LOGFILE="$LOGS/clickhouse.log"
+CH_ERRLOG="$LOGS/clickhouse.err.log"
+
+# Settings merged over config.xml (written to etc/config.d/): none for the single node.
+replica_config() { :; }
 
 ch_query() {
   curl -fsS --max-time 10 -u "$CH_USER:$CH_PASS" "http://$CH_HOST:$CH_HTTP_PORT/" --data-binary "$1"
@@ -33,10 +40,18 @@ render_config() {
   mkdir -p "$CH_DIR/etc" "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas"
   # Rendered each `up` so a changed port or template takes effect; users.xml sits next to it
   # because the server resolves users_config relative to the config file.
-  sed -e "s#@DATA@#$CH_DIR#g" -e "s#@LOG@#$LOGFILE#g" -e "s#@ERRLOG@#$LOGS/clickhouse.err.log#g" \
+  sed -e "s#@DATA@#$CH_DIR#g" -e "s#@LOG@#$LOGFILE#g" -e "s#@ERRLOG@#$CH_ERRLOG#g" \
     -e "s#@HTTP_PORT@#$CH_HTTP_PORT#g" -e "s#@TCP_PORT@#$CH_TCP_PORT#g" \
     "$ROOT/infra/clickhouse/config.xml" >"$CH_DIR/etc/config.xml"
   cp "$ROOT/infra/clickhouse/users.xml" "$CH_DIR/etc/users.xml"
+  # The server merges every etc/config.d/*.xml over config.xml (18.16 and current alike).
+  rm -rf "$CH_DIR/etc/config.d"
+  local extra
+  extra=$(replica_config)
+  if [ -n "$extra" ]; then
+    mkdir -p "$CH_DIR/etc/config.d"
+    echo "$extra" >"$CH_DIR/etc/config.d/replication.xml"
+  fi
 }
 
 ensure_database() {
@@ -106,6 +121,9 @@ status() {
     status_line clickhouse stopped "" "$CH_HOST:$CH_HTTP_PORT"
   fi
 }
+
+# Sourced (infra/cluster/clickhouse.sh): the functions only.
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0
 
 case "${1:-}" in
   up | down | status | run) "$1" ;;

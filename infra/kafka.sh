@@ -35,22 +35,7 @@ topics_list() { timeout 30 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*
 
 install_if_missing() {
   command -v "$JAVA" >/dev/null || apt_install openjdk-17-jre-headless
-  local pom="$ROOT/infra/kafka/pom.xml" stamp="$LIBS/.pom.sha256" sum tmp
-  sum=$(sha256sum "$pom" | cut -d' ' -f1)
-  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
-  command -v mvn >/dev/null || apt_install maven
-  log "kafka: fetching broker jars from Maven Central into .tools/kafka/libs"
-  tmp="$ROOT/.tools/kafka/libs.tmp"
-  rm -rf "$tmp"
-  mkdir -p "$tmp"
-  if ! mvn -B -q -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$tmp" >"$LOGS/kafka-maven.log" 2>&1; then
-    fail_with_log kafka "mvn dependency:copy-dependencies failed" "$LOGS/kafka-maven.log"
-  fi
-  # Swap in whole, so an interrupted download never leaves a half set of jars in use.
-  rm -rf "$LIBS"
-  mv "$tmp" "$LIBS"
-  echo "$sum" >"$stamp"
+  maven_jars kafka "$ROOT/infra/kafka/pom.xml" "$LIBS"
 }
 
 render_config() {

@@ -223,4 +223,26 @@ apt_install() {
   return "$rc"
 }
 
+# maven_jars NAME POM LIBS: the jars POM lists, with their runtime dependencies, copied from Maven
+# Central into LIBS (under .tools/: kept across `rm -rf .data`); again only when the POM changes.
+# Kafka and ZooKeeper have no Debian package; Maven Central is where this machine gets them.
+maven_jars() {
+  local name="$1" pom="$2" libs="$3" stamp="$3/.pom.sha256" sum tmp
+  sum=$(sha256sum "$pom" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
+  command -v mvn >/dev/null || apt_install maven
+  log "$name: fetching jars from Maven Central into ${libs#"$ROOT/"}"
+  tmp="$libs.tmp"
+  rm -rf "$tmp"
+  mkdir -p "$tmp" "$LOGS"
+  if ! mvn -B -q -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$tmp" >"$LOGS/$name-maven.log" 2>&1; then
+    fail_with_log "$name" "mvn dependency:copy-dependencies failed" "$LOGS/$name-maven.log"
+  fi
+  # Swap in whole, so an interrupted download never leaves a half set of jars in use.
+  rm -rf "$libs"
+  mv "$tmp" "$libs"
+  echo "$sum" >"$stamp"
+}
+
 status_line() { printf '%-11s %-8s pid=%-8s %s\n' "$1" "$2" "${3:--}" "$4"; }

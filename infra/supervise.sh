@@ -57,6 +57,10 @@ program_block() {
     kafka-[0-9]*) command="$ROOT/infra/cluster/kafka.sh run ${name#kafka-}" stopwait=60 ;;
     api-[0-9]* | worker-[0-9]* | sink-[0-9]*) command="$ROOT/infra/cluster/role.sh ${name%-*} ${name##*-}" ;;
     haproxy) command="$ROOT/infra/cluster/haproxy.sh run" startsecs=2 ;;
+    # The cluster's ClickHouse replicas and their ZooKeeper (infra/cluster/clickhouse.sh, its own
+    # supervisord); each replica writes its own log, this file gets its stdout.
+    zookeeper) command="$ROOT/infra/cluster/clickhouse.sh run zookeeper" startsecs=3 ;;
+    clickhouse-[0-9]*) command="$ROOT/infra/cluster/clickhouse.sh run ${name#clickhouse-}" startsecs=3 log="$LOG_DIR/$name.stdout.log" ;;
     *) command="$ROOT/bin/covid-etl ${ROLE_COMMAND[$name]}" ;;
   esac
   cat <<CONF
