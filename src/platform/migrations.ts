@@ -4,12 +4,15 @@
 // SHA-256 of its text. A file that has been applied never changes (the next change is the next
 // file): when an applied file's checksum differs, nothing runs and the error names the file.
 // Databases migrated before checksums were recorded get them on their first run.
+// With a ClickHouse cluster (CLICKHOUSE_CLUSTER) the ClickHouse files create replicated tables on
+// every replica (platform/replicated-ddl.ts) and are recorded as `name@database@cluster`.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from './clickhouse.ts';
 import { sqlIdentifier } from './clickhouse.ts';
+import { replicatedSql, runsOnEveryReplica } from './replicated-ddl.ts';
 import type { Pool, PoolClient } from './postgres.ts';
 
 const defaultMigrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -22,6 +25,13 @@ export interface MigrationResult {
 export interface MigrateOptions {
   /** The folder holding postgres/ and clickhouse/ (the repository's migrations/ by default). */
   directory?: string;
+  /** The remote_servers cluster and one client per replica (each URL of CLICKHOUSE_URL). */
+  cluster?: ClickHouseCluster | undefined;
+}
+
+export interface ClickHouseCluster {
+  name: string;
+  replicas: readonly { url: string; client: ClickHouseClient }[];
 }
 
 /** An applied migration file whose text is no longer what was applied. */
@@ -98,12 +108,67 @@ async function runClickHouseMigration(clickhouse: ClickHouseClient, query: strin
   }
 }
 
+/** Where each ClickHouse statement runs: the one server, or the cluster's replicas. */
+interface ClickHouseTarget {
+  /** Suffix of the record's key: the same file is applied once per database and per target. */
+  key: string;
+  prepare(): Promise<void>;
+  run(sql: string): Promise<void>;
+}
+
+function singleServer(clickhouse: ClickHouseClient, database: string): ClickHouseTarget {
+  return {
+    key: `@${database}`,
+    prepare: async () => void (await clickhouse.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(database)}` })),
+    run: (sql) => runClickHouseMigration(clickhouse, sql.replaceAll('{database}', sqlIdentifier(database))),
+  };
+}
+
+function replicaSet({ name, replicas }: ClickHouseCluster, database: string): ClickHouseTarget {
+  if (replicas.length === 0) throw new Error(`ClickHouse cluster ${name}: no replica URL`);
+  // A failure names the replica (its URL without the password) and the cluster.
+  const onReplica = async (index: number, work: (client: ClickHouseClient) => Promise<void>) => {
+    const { url, client } = replicas[index]!;
+    try {
+      await work(client);
+    } catch (error) {
+      const where = new URL(url);
+      throw new Error(`ClickHouse replica ${index + 1} of cluster ${name} (${where.host}): ${(error as Error).message}`, { cause: error });
+    }
+  };
+  return {
+    key: `@${database}@${name}`,
+    async prepare() {
+      for (const index of replicas.keys()) {
+        await onReplica(index, async (client) => {
+          // The server must know the cluster and name itself ({shard}, {replica}): otherwise a
+          // replicated table would fail to create, or worse, two replicas would share a name.
+          const result = await client.query({
+            query: `SELECT (SELECT count() FROM system.clusters WHERE cluster = '${name}'), (SELECT count() FROM system.macros WHERE macro IN ('shard', 'replica'))`,
+            format: 'TabSeparated',
+          });
+          const [clusterHosts, macros] = (await result.text()).trim().split('\t').map(Number);
+          if (!clusterHosts) throw new Error(`the server has no remote_servers cluster "${name}" (CLICKHOUSE_CLUSTER)`);
+          if (macros !== 2) throw new Error('the server lacks the {shard} and {replica} macros a replicated table is named by');
+          await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(database)}` });
+        });
+      }
+    },
+    async run(sql) {
+      const query = replicatedSql(sql, database).replaceAll('{database}', sqlIdentifier(database));
+      const targets = runsOnEveryReplica(sql) ? [...replicas.keys()] : [0];
+      for (const index of targets) await onReplica(index, (client) => runClickHouseMigration(client, query));
+    },
+  };
+}
+
 export async function migrate(
   pool: Pool,
   clickhouse: ClickHouseClient,
   clickhouseDatabase: string,
-  { directory = defaultMigrationsDir }: MigrateOptions = {},
+  { directory = defaultMigrationsDir, cluster }: MigrateOptions = {},
 ): Promise<MigrationResult> {
+  const target = cluster ? replicaSet(cluster, clickhouseDatabase) : singleServer(clickhouse, clickhouseDatabase);
   const client = await pool.connect();
   const applied: string[] = [];
   try {
@@ -116,7 +181,7 @@ export async function migrate(
     const clickhouseFiles = await listMigrations(directory, 'clickhouse');
     const done = await checkApplied(client, [
       ...postgres.map((migration) => ({ key: migration.name, migration })),
-      ...clickhouseFiles.map((migration) => ({ key: `${migration.name}@${clickhouseDatabase}`, migration })),
+      ...clickhouseFiles.map((migration) => ({ key: `${migration.name}${target.key}`, migration })),
     ]);
 
     for (const { name, sql, checksum } of postgres) {
@@ -135,11 +200,11 @@ export async function migrate(
 
     // ClickHouse has no transactions: its files are written to be re-runnable (IF NOT EXISTS)
     // and are recorded only after they succeeded.
-    await clickhouse.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlIdentifier(clickhouseDatabase)}` });
+    await target.prepare();
     for (const { name, sql, checksum } of clickhouseFiles) {
-      const key = `${name}@${clickhouseDatabase}`;
+      const key = `${name}${target.key}`;
       if (done.has(key)) continue;
-      await runClickHouseMigration(clickhouse, sql.replaceAll('{database}', sqlIdentifier(clickhouseDatabase)));
+      await target.run(sql);
       await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2) ON CONFLICT DO NOTHING', [key, checksum]);
       applied.push(key);
     }

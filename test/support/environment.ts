@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { parseConfig, readEnvironment, type Config } from '../../src/platform/config.ts';
-import { createClickHouse } from '../../src/platform/clickhouse.ts';
+import { clickhouseUrls, createClickHouse } from '../../src/platform/clickhouse.ts';
 import { ensureTopics } from '../../src/platform/kafka.ts';
 import { migrate } from '../../src/platform/migrations.ts';
 import { createPool } from '../../src/platform/postgres.ts';
@@ -49,8 +49,10 @@ export async function createTestEnvironment(
 
   const pool = createPool(config.DATABASE_URL, { max: 1 });
   const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL });
+  // With CLICKHOUSE_CLUSTER (the suite run against replicas), replicated tables on each replica.
+  const replicas = config.CLICKHOUSE_CLUSTER ? clickhouseUrls(config.CLICKHOUSE_URL).map((url) => ({ url, client: createClickHouse({ url }) })) : [];
   try {
-    await migrate(pool, clickhouse, config.CLICKHOUSE_DATABASE);
+    await migrate(pool, clickhouse, config.CLICKHOUSE_DATABASE, config.CLICKHOUSE_CLUSTER ? { cluster: { name: config.CLICKHOUSE_CLUSTER, replicas } } : {});
   } finally {
     await pool.end();
   }
@@ -66,6 +68,10 @@ export async function createTestEnvironment(
   return {
     config,
     async cleanup() {
+      for (const { client } of replicas) {
+        await client.command({ query: `DROP DATABASE IF EXISTS ${databaseName}` }).catch(() => {});
+        await client.close();
+      }
       await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${databaseName}` }).catch(() => {});
       await clickhouse.close();
       const dropper = new pg.Client({ connectionString: adminUrl.toString() });
