@@ -6,10 +6,14 @@
 // second), against the API without writes; then how stale an answer can be: from ClickHouse
 // accepting a row to the API answering it, announced as the sink does, and unannounced.
 //
-//   node bench/api-vs-node.ts [--seconds 5] [--processes 2] [--profile DIR]
+//   node bench/api-vs-node.ts [--seconds 5] [--processes 2] [--profile DIR] [--before REF]
+//                             [--throughput-only | --staleness-only]
 //
 // --profile: the API runs with --cpu-prof (one process), profiles written to DIR on exit; read
 // them with `node bench/api-profile.ts DIR`.
+// --before REF: the API of another commit too (run from its own checkout, same stores, same
+// keys), measured in turn with this one and node:http at 1 and 64 connections: before/after in
+// one run.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +29,7 @@ import { freePort } from '../test/support/ports.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { repoRoot } from '../test/support/paths.ts';
 import { runLoad, type LoadResult } from './api-loadgen.ts';
+import { checkout } from './checkout.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,6 +37,8 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: String(os.availableParallelism()) },
     profile: { type: 'string' },
     'staleness-only': { type: 'boolean', default: false },
+    'throughput-only': { type: 'boolean', default: false },
+    before: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -65,7 +72,8 @@ interface Measured extends LoadResult {
 const results: Measured[] = [];
 const fmt = (r: Measured) =>
   `${r.name} @${r.connections}: ${Math.round(r.perSecond).toLocaleString('en')} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
-  `p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms, server ${r.serverCores.toFixed(2)} cores, statuses ${JSON.stringify(r.statuses)}`;
+  `p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(1)} ms, server ${r.serverCores.toFixed(2)} cores ` +
+  `(${Math.round((r.serverCores / r.perSecond) * 1e6)} µs CPU a request), statuses ${JSON.stringify(r.statuses)}`;
 
 const env = await createTestEnvironment({ kafka: true });
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -82,10 +90,19 @@ try {
     ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
   });
   cleanups.push(() => api.proc.stop('SIGTERM'));
+  let before: { commit: string; server: Awaited<ReturnType<typeof startApiServer>> } | undefined;
+  if (args.before) {
+    const base = checkout(args.before);
+    cleanups.push(() => Promise.resolve(base.remove()));
+    const server = await startApiServer(env.config, { API_PROCESSES: String(PROCESSES), DATA_RATE_LIMIT: '1000000' }, base.dir);
+    cleanups.push(() => server.proc.stop('SIGTERM'));
+    before = { commit: base.commit, server };
+  }
   const keyOf = (connection: number) => users[connection % users.length]!.key;
 
   // The answer whose bytes the baseline serves.
-  const first = await fetch(`http://127.0.0.1:${api.port}${PATH}`, { headers: { 'x-key': keyOf(0) } });
+  // Plain, as the load generator asks (fetch would ask for gzip and decode it).
+  const first = await fetch(`http://127.0.0.1:${api.port}${PATH}`, { headers: { 'x-key': keyOf(0), 'accept-encoding': 'identity' } });
   const body = Buffer.from(await first.arrayBuffer());
   if (first.status !== 200) throw new Error(`${PATH}: ${first.status} ${body.toString()}`);
   const headers: Record<string, string> = {};
@@ -121,23 +138,26 @@ try {
   };
 
   const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
-  const pairs: { connections: number; api: Measured; node: Measured }[] = [];
+  const pairs: { connections: number; api: Measured; node: Measured; before?: Measured }[] = [];
   const throughput = !args['staleness-only'];
-  for (const connections of throughput ? [1, 64] : []) {
-    const node = await measure('node:http', baselinePort, baseline.pid!, connections);
-    const served = await measure('API', api.port, api.proc.pid, connections);
-    pairs.push({ connections, api: served, node });
-  }
-  // Once more in the other order, so neither side always runs first.
-  for (const connections of throughput ? [64, 1] : []) {
-    const served = await measure('API', api.port, api.proc.pid, connections);
-    const node = await measure('node:http', baselinePort, baseline.pid!, connections);
-    pairs.push({ connections, api: served, node });
+  const beforeName = before ? `API ${before.commit}` : '';
+  // node:http, this API and the one before in turn, then again in the reverse order, so no
+  // server always runs first.
+  for (const [connections, reverse] of throughput ? ([[1, false], [64, false], [64, true], [1, true]] as const) : []) {
+    const runs: (() => Promise<Measured>)[] = [
+      () => measure('node:http', baselinePort, baseline.pid!, connections),
+      () => measure('API', api.port, api.proc.pid, connections),
+      ...(before ? [() => measure(beforeName, before.server.port, before.server.proc.pid, connections)] : []),
+    ];
+    const measured: Measured[] = [];
+    for (const run of reverse ? runs.reverse() : runs) measured.push(await run());
+    const named = (name: string) => measured.find((m) => m.name === name);
+    pairs.push({ connections, node: named('node:http')!, api: named('API')!, ...(before ? { before: named(beforeName)! } : {}) });
   }
 
   // Under continuous writes to other countries.
   let writes: Record<string, number> | undefined;
-  if (throughput) {
+  if (throughput && !args['throughput-only']) {
     const quiet = await measure('API, no writes', api.port, api.proc.pid, 64);
     const writer = startWriter({ ...env.config, SINK_BATCH_MS: 100 }, { countries: COUNTRIES.slice(1), days: DAYS, perSecond: 2_000, batch: 200 });
     cleanups.push(() => writer.close());
@@ -158,55 +178,68 @@ try {
   }
 
   // Staleness: ClickHouse accepted a row -> the API answers it.
-  const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
-  const pool = createPool(env.config.DATABASE_URL, { max: 1 });
-  cleanups.push(() => clickhouse.close(), () => pool.end());
-  // The answer polled is the full series, cached before the insert: what a client repeating its
-  // request sees (a new URL would miss the cache and read ClickHouse anyway).
-  const lastCases = async (trial: number) => {
-    const answer = await fetch(`http://127.0.0.1:${api.port}${PATH}`, { headers: { 'x-key': keyOf(trial) } });
-    return ((await answer.json()) as { cases: number[] }).cases.at(-1);
-  };
-  const staleness = async (announce: boolean, trial: number) => {
-    const date = new Date(Date.UTC(2024, 0, 1) + trial * 86_400_000).toISOString().slice(0, 10);
-    const cases = 5_000_000 + trial;
-    await lastCases(trial);
-    await lastCases(trial);
-    await clickhouse.insert({
-      table: 'daily',
-      format: 'JSONEachRow',
-      values: [{ country: 'RU', date, cases, deaths: 0, source: 'who', estimated: 0, version: 10 + trial, run_id: 9 }],
-    });
-    const accepted = performance.now();
-    if (announce) await announceCountries(pool, ['RU']);
-    for (;;) {
-      if ((await lastCases(trial)) === cases) return performance.now() - accepted;
-      if (performance.now() - accepted > 10_000) throw new Error('never visible');
+  const stalenessMs = args['throughput-only'] ? undefined : await measureStaleness();
+  async function measureStaleness() {
+    const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
+    const pool = createPool(env.config.DATABASE_URL, { max: 1 });
+    cleanups.push(() => clickhouse.close(), () => pool.end());
+    // The answer polled is the full series, cached before the insert: what a client repeating its
+    // request sees (a new URL would miss the cache and read ClickHouse anyway).
+    const lastCases = async (trial: number) => {
+      const answer = await fetch(`http://127.0.0.1:${api.port}${PATH}`, { headers: { 'x-key': keyOf(trial) } });
+      return ((await answer.json()) as { cases: number[] }).cases.at(-1);
+    };
+    const staleness = async (announce: boolean, trial: number) => {
+      const date = new Date(Date.UTC(2024, 0, 1) + trial * 86_400_000).toISOString().slice(0, 10);
+      const cases = 5_000_000 + trial;
+      await lastCases(trial);
+      await lastCases(trial);
+      await clickhouse.insert({
+        table: 'daily',
+        format: 'JSONEachRow',
+        values: [{ country: 'RU', date, cases, deaths: 0, source: 'who', estimated: 0, version: 10 + trial, run_id: 9 }],
+      });
+      const accepted = performance.now();
+      if (announce) await announceCountries(pool, ['RU']);
+      for (;;) {
+        if ((await lastCases(trial)) === cases) return performance.now() - accepted;
+        if (performance.now() - accepted > 10_000) throw new Error('never visible');
+      }
+    };
+    const announced: number[] = [];
+    for (let trial = 0; trial < 30; trial++) announced.push(await staleness(true, trial));
+    await sleep(1_500); // two polls without announcements
+    const unannounced: number[] = [];
+    for (let trial = 100; trial < 106; trial++) {
+      unannounced.push(await staleness(false, trial));
+      await sleep(1_200);
     }
-  };
-  const announced: number[] = [];
-  for (let trial = 0; trial < 30; trial++) announced.push(await staleness(true, trial));
-  await sleep(1_500); // two polls without announcements
-  const unannounced: number[] = [];
-  for (let trial = 100; trial < 106; trial++) {
-    unannounced.push(await staleness(false, trial));
-    await sleep(1_200);
+    const describe = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { p50: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)!, min: sorted[0]! };
+    };
+    log(`staleness, announced (as the sink does): ${JSON.stringify(describe(announced))} ms over ${announced.length} rows`);
+    log(`staleness, unannounced (safety check): ${JSON.stringify(describe(unannounced))} ms over ${unannounced.length} rows`);
+    return { announced: describe(announced), unannounced: describe(unannounced) };
   }
-  const describe = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return { p50: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)!, min: sorted[0]! };
-  };
-  log(`staleness, announced (as the sink does): ${JSON.stringify(describe(announced))} ms over ${announced.length} rows`);
-  log(`staleness, unannounced (safety check): ${JSON.stringify(describe(unannounced))} ms over ${unannounced.length} rows`);
 
   const summary = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
     date: new Date().toISOString(),
     processes: PROCESSES,
     answerBytes: body.length,
-    pairs: pairs.map((p) => ({ connections: p.connections, api: Math.round(p.api.perSecond), node: Math.round(p.node.perSecond), ratio: ratio(p.api.perSecond, p.node.perSecond), apiP99: p.api.latencyMs.p99, nodeP99: p.node.latencyMs.p99 })),
+    pairs: pairs.map((p) => ({
+      connections: p.connections,
+      api: Math.round(p.api.perSecond),
+      node: Math.round(p.node.perSecond),
+      ratio: ratio(p.api.perSecond, p.node.perSecond),
+      apiP99: p.api.latencyMs.p99,
+      nodeP99: p.node.latencyMs.p99,
+      ...(p.before ? { before: Math.round(p.before.perSecond), beforeRatio: ratio(p.before.perSecond, p.node.perSecond), afterOverBefore: ratio(p.api.perSecond, p.before.perSecond) } : {}),
+    })),
+    ...(before ? { before: before.commit } : {}),
     writes,
-    stalenessMs: { announced: describe(announced), unannounced: describe(unannounced) },
+    stalenessMs,
     results,
   };
   console.log(JSON.stringify(summary, null, 1));

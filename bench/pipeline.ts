@@ -16,9 +16,8 @@
 //      `covid-etl sink` as a process on the published topic.
 //
 //   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages]   (prints Markdown)
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,9 +38,10 @@ import { readEcdc } from '../src/pipeline/sources/ecdc.ts';
 import { readWho } from '../src/pipeline/sources/who.ts';
 import { changedRecords, recordPublished } from '../src/pipeline/state.repository.ts';
 import { hashing } from '../src/pipeline/tasks/hashing.ts';
+import { checkout } from './checkout.ts';
 import { createTestEnvironment, type TestEnvironment } from '../test/support/environment.ts';
 import { runCli, startRole, type RoleProcess } from '../test/support/processes.ts';
-import { dataFile, repoRoot } from '../test/support/paths.ts';
+import { dataFile } from '../test/support/paths.ts';
 import { editCsvFile, FIXTURE_DIR, SOURCE_FILES } from '../test/support/source-content.ts';
 
 const FILES = { ecdc: SOURCE_FILES.ecdcFinal, who: SOURCE_FILES.whoDaily } as const;
@@ -338,16 +338,6 @@ async function writeSynthetic(file: string, targetBytes: number): Promise<{ rows
   out.end();
   await once(out, 'finish');
   return { rows, bytes };
-}
-
-/** A checkout of `ref` beside this one (its own files, this node_modules), removed by `remove`. */
-function checkout(ref: string): { dir: string; commit: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-baseline-'));
-  rmSync(dir, { recursive: true });
-  execFileSync('git', ['-C', repoRoot, 'worktree', 'add', '--detach', dir, ref], { stdio: 'ignore' });
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
-  const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  return { dir, commit, remove: () => execFileSync('git', ['-C', repoRoot, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' }) };
 }
 
 interface ProfileNode {

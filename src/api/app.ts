@@ -10,6 +10,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
 import { createFastPathHook, type CachedAnswer, type DataReplyDeps } from './http/data-reply.ts';
+import { createDirectAnswer, type DirectAnswer } from './http/direct-answer.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLimitedServer } from './http/connection-limits.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
@@ -80,14 +81,20 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   const { config } = deps;
   let shedCount = 0;
   const shedder = createLoadShedder({ overloadMs: config.HTTP_OVERLOAD_LATENCY_MS, onShed: () => void shedCount++ });
+  // Once closing, every answer (those in flight included) ends its connection, so a kept-alive
+  // client cannot hold the shutdown open until its idle timeout.
+  let closing = false;
+  // Set once the data routes' parts exist (below).
+  let direct: DirectAnswer = () => false;
   const app = Fastify({
     loggerInstance: deps.logger,
     // The plain Node server Fastify would make, with the load shedder in front of it
-    // (http/load-shedding.ts): an overloaded server answers 503 before doing any other work.
-    // Time-outs and the connection cap: http/connection-limits.ts.
+    // (http/load-shedding.ts): an overloaded server answers 503 before doing any other work;
+    // then a repeated data request is answered from the cache without Fastify
+    // (http/direct-answer.ts). Time-outs and the connection cap: http/connection-limits.ts.
     serverFactory: (handler) =>
       createLimitedServer((request, response) => {
-        if (!shedder.shed(request, response)) handler(request, response);
+        if (!shedder.shed(request, response) && !direct(request, response)) handler(request, response);
       }, config),
     // No per-request log lines (metrics count requests); errors are logged by the error mapper.
     logController: new LogController({ disableRequestLogging: true }),
@@ -103,9 +110,6 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   // JSON only: a text/plain body gets 415 instead of reaching a schema as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
-  // Once closing, every answer (those in flight included) ends its connection, so a kept-alive
-  // client cannot hold the shutdown open until its idle timeout.
-  let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
@@ -114,7 +118,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
-  const metrics = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? true });
+  const { registry: metrics, requests: requestMetrics } = installMetrics(app, { defaultMetrics: options.defaultMetrics ?? true });
   installPipelineMetrics(metrics, { status: deps.status, versions: deps.versions, logger: deps.logger });
   new Counter({
     name: 'http_requests_shed_total',
@@ -182,8 +186,9 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     metricsToken: config.METRICS_TOKEN,
   });
   await app.register(usersRoutes, { users: deps.users, clock: deps.clock, attemptsPerMinute: config.AUTH_RATE_LIMIT, globalAttemptsPerSecond: config.AUTH_GLOBAL_RATE_LIMIT });
+  const limiter = createRateLimiter({ limit: config.DATA_RATE_LIMIT, windowMs: 1_000, clock: deps.clock });
+  direct = createDirectAnswer({ reply: dataReply, apiKeys: deps.apiKeys, limiter, metrics: requestMetrics, closing: () => closing });
   await app.register(async (scope) => {
-    const limiter = createRateLimiter({ limit: config.DATA_RATE_LIMIT, windowMs: 1_000, clock: deps.clock });
     const failures = createRateLimiter({ limit: config.KEY_FAILURE_LIMIT, windowMs: 60_000, clock: deps.clock });
     scope.addHook(
       'onRequest',

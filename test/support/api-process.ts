@@ -16,10 +16,11 @@ export interface ApiServer {
 }
 
 /** `covid-etl serve` on a free loopback port, once /readyz answers 200. */
-export async function startApiServer(config: Config, env: Record<string, string> = {}): Promise<ApiServer> {
+export async function startApiServer(config: Config, env: Record<string, string> = {}, root?: string): Promise<ApiServer> {
   const port = await freePort();
   // One process unless asked: the load tests measure and limit (cgroup) the process by its pid.
-  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '1', ...env } });
+  // `root`: another checkout to run it from (a benchmark's baseline).
+  const proc = startRole('serve', config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', API_PROCESSES: '1', ...env }, ...(root ? { root } : {}) });
   const server: ApiServer = {
     proc,
     port,

@@ -34,10 +34,17 @@ export interface DataReplyDeps {
   bodies: LruCache<CachedAnswer>;
   /** Streamed bodies larger than this are not cached. */
   maxCachedBody: number;
-  /** Request URL (and Accept) -> what its answer depends on (the fast path). */
-  remembered: Map<string, { key: string; countries: readonly string[] | undefined }>;
+  /** Request URL (and Accept) -> what its answer depends on, and its route pattern (the fast path). */
+  remembered: Map<string, RememberedUrl>;
   /** Caps on exports in progress (answers marked `exportBy`). */
   exports: ExportSlots;
+}
+
+export interface RememberedUrl {
+  key: string;
+  countries: readonly string[] | undefined;
+  /** The route pattern (metrics label). */
+  route: string;
 }
 
 /** Remembered URLs at most: past it the memory starts again empty (URLs are cheap to relearn). */
@@ -125,9 +132,9 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedA
 }
 
 /** A cached answer in the encoding the client accepts: compressed once, then from the cache. */
-function sendEncoded(deps: DataReplyDeps, request: FastifyRequest, reply: FastifyReply, cacheKey: string, plain: CachedAnswer): FastifyReply {
-  const encoding = chooseEncoding(request.headers['accept-encoding']);
-  if (!encoding || plain.body.length < MIN_COMPRESSED_BYTES) return sendCached(request, reply, plain);
+function encodedAnswer(deps: DataReplyDeps, acceptEncoding: string | undefined, cacheKey: string, plain: CachedAnswer): CachedAnswer {
+  const encoding = chooseEncoding(acceptEncoding);
+  if (!encoding || plain.body.length < MIN_COMPRESSED_BYTES) return plain;
   const key = `${cacheKey}|${encoding}`;
   let encoded = deps.bodies.get(key);
   if (!encoded) {
@@ -135,7 +142,11 @@ function sendEncoded(deps: DataReplyDeps, request: FastifyRequest, reply: Fastif
     encoded = { body: compressBody(plain.body, encoding), etag, headers: { ...plain.headers, etag, 'content-encoding': encoding } };
     deps.bodies.set(key, encoded);
   }
-  return sendCached(request, reply, encoded);
+  return encoded;
+}
+
+function sendEncoded(deps: DataReplyDeps, request: FastifyRequest, reply: FastifyReply, cacheKey: string, plain: CachedAnswer): FastifyReply {
+  return sendCached(request, reply, encodedAnswer(deps, request.headers['accept-encoding'], cacheKey, plain));
 }
 
 /** The whole text when it ends before `min` bytes, else a stream of all of it (the read part first). */
@@ -160,21 +171,43 @@ async function smallOrStream(source: AsyncIterable<string>, min: number): Promis
   })();
 }
 
-function rememberKey(request: FastifyRequest): string {
-  return `${request.url}\n${request.headers.accept ?? ''}`;
+function rememberKey(url: string, accept: string | undefined): string {
+  return `${url}\n${accept ?? ''}`;
+}
+
+/**
+ * The cached answer for a GET of a URL answered before, in the encoding the client accepts, if
+ * one is cached for the current data version; the route pattern with it. Validation and the
+ * route's work are skipped: the URL passed them when it was remembered.
+ */
+export function rememberedAnswer(
+  deps: DataReplyDeps,
+  asked: { url: string; accept: string | undefined; acceptEncoding: string | undefined },
+): { answer: CachedAnswer; route: string } | undefined {
+  const known = deps.remembered.get(rememberKey(asked.url, asked.accept));
+  if (!known) return undefined;
+  const cacheKey = `${answerVersion(deps.versions, known.countries)}|${known.key}`;
+  const hit = deps.bodies.get(cacheKey);
+  if (!hit) return undefined;
+  return { answer: encodedAnswer(deps, asked.acceptEncoding, cacheKey, hit), route: known.route };
 }
 
 /** An onRequest hook for after authentication: answers a remembered URL from the cache. */
 export function createFastPathHook(deps: DataReplyDeps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (request.method !== 'GET') return undefined;
-    const known = deps.remembered.get(rememberKey(request));
-    if (!known) return undefined;
-    const cacheKey = `${answerVersion(deps.versions, known.countries)}|${known.key}`;
-    const hit = deps.bodies.get(cacheKey);
-    if (!hit) return undefined;
-    return sendEncoded(deps, request, reply, cacheKey, hit);
+    const found = rememberedAnswer(deps, { url: request.url, accept: request.headers.accept, acceptEncoding: request.headers['accept-encoding'] });
+    return found ? sendCached(request, reply, found.answer) : undefined;
   };
+}
+
+/** Valid for the current data: a GET of this URL (and Accept) may take the fast path next time. */
+function remember(deps: DataReplyDeps, request: FastifyRequest, answer: DataAnswer): void {
+  if (request.method !== 'GET') return;
+  const url = rememberKey(request.url, request.headers.accept);
+  if (deps.remembered.has(url)) return;
+  if (deps.remembered.size >= MAX_REMEMBERED) deps.remembered.clear();
+  deps.remembered.set(url, { key: answer.key, countries: answer.countries, route: request.routeOptions.url ?? 'unmatched' });
 }
 
 export async function replyWithData(
@@ -185,16 +218,18 @@ export async function replyWithData(
 ): Promise<FastifyReply> {
   const version = answerVersion(deps.versions, answer.countries);
   const cacheKey = `${version}|${answer.key}`;
-  // A cached answer passed its validation when it was produced, for this very version.
+  // A cached answer passed its validation when it was produced, for this very version. The URL
+  // is remembered on a hit too: the answer may have been produced for another URL or Accept
+  // with the same request key (a client without Accept after one with `*/*`).
   const hit = deps.bodies.get(cacheKey);
-  if (hit) return sendEncoded(deps, request, reply, cacheKey, hit);
+  if (hit) {
+    remember(deps, request, answer);
+    return sendEncoded(deps, request, reply, cacheKey, hit);
+  }
 
   await answer.prepare?.(version);
   // Valid: the next request for this very URL can take the fast path.
-  if (request.method === 'GET') {
-    if (deps.remembered.size >= MAX_REMEMBERED) deps.remembered.clear();
-    deps.remembered.set(rememberKey(request), { key: answer.key, countries: answer.countries });
-  }
+  remember(deps, request, answer);
   const etag = `"${version}.${answer.variant}"`;
   const headers = answerHeaders(etag, answer.contentType);
   reply.headers(headers);

@@ -131,10 +131,26 @@ export function createAdmission(
   };
 }
 
+/** When an admitted request arrived (on its response: one shared listener, no closure per request). */
+const ARRIVED = Symbol('arrived');
+type TimedResponse = ServerResponse & { [ARRIVED]: number; chunkedEncoding?: boolean };
+
 export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
   const { overloadMs, random = Math.random, now = () => performance.now(), onShed } = options;
   if (overloadMs <= 0) return { shed: () => false, admitted: () => 1 };
   const admission = createAdmission(options, now());
+
+  // 'close' comes once per response, right after 'finish' for a complete answer and alone for
+  // one cut short (the client went away), which is not counted.
+  function closed(this: TimedResponse) {
+    admission.ended();
+    // chunkedEncoding: Node's own flag for a body of unknown length (a streamed export).
+    const status = this.statusCode;
+    if (this.writableFinished && status < 500 && status !== 429 && !this.chunkedEncoding) {
+      const end = now();
+      admission.answered(end, end - this[ARRIVED]);
+    }
+  }
 
   return {
     shed(request, response) {
@@ -147,15 +163,8 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
         return true;
       }
       admission.started();
-      response.once('close', () => admission.ended());
-      response.once('finish', () => {
-        // chunkedEncoding: Node's own flag for a body of unknown length (a streamed export).
-        const status = response.statusCode;
-        if (status < 500 && status !== 429 && !(response as { chunkedEncoding?: boolean }).chunkedEncoding) {
-          const end = now();
-          admission.answered(end, end - arrived);
-        }
-      });
+      (response as TimedResponse)[ARRIVED] = arrived;
+      response.on('close', closed);
       return false;
     },
     admitted: () => admission.admitted(now()),

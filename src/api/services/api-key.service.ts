@@ -12,7 +12,7 @@
 import type { TimeSource } from '../../platform/clock.ts';
 import type { UsersRepository } from '../repositories/users.repository.ts';
 import { AppError } from '../errors.ts';
-import { apiKeyDigestText, isWellFormedApiKey } from './api-key-format.ts';
+import { API_KEY_LENGTH, apiKeyDigestText, isWellFormedApiKey } from './api-key-format.ts';
 
 export interface ApiKeyService {
   /** The id of the user owning this live key; throws `unauthenticated` otherwise. */
@@ -23,6 +23,12 @@ export interface ApiKeyService {
   isCached(key: string): boolean;
   /** Forgets every live key: revocations may have been missed (services/change-feed.ts). */
   forgetAll(): void;
+  /**
+   * The user of a key live in the cache, without I/O; undefined when it is not (unknown keys
+   * included): the caller then takes the full check. No format check: a digest in the cache of
+   * known keys came from a key that passed it, and SHA-256 admits no other string to it.
+   */
+  cachedUser(key: string): string | undefined;
 }
 
 export interface ApiKeyCacheOptions {
@@ -60,16 +66,15 @@ export function createApiKeyService(
     cache.set(id, { userId, expiresAt: clock.now() + (userId === null ? options.negativeTtlMs : options.positiveTtlMs) });
   };
 
-  /** The live cache entry of a digest, if any (expired ones are dropped). */
-  const cached = (id: string): Entry | undefined => {
-    for (const cache of [known, unknown]) {
-      const entry = cache.get(id);
-      if (!entry) continue;
-      if (entry.expiresAt > clock.now()) return entry;
-      cache.delete(id);
-    }
+  /** The live entry of a digest in one cache, if any (an expired one is dropped). */
+  const liveIn = (cache: Cache, id: string): Entry | undefined => {
+    const entry = cache.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAt > clock.now()) return entry;
+    cache.delete(id);
     return undefined;
   };
+  const cached = (id: string): Entry | undefined => liveIn(known, id) ?? liveIn(unknown, id);
 
   const lookup = (id: string): Promise<string | null> => {
     let pending = lookups.get(id);
@@ -116,6 +121,11 @@ export function createApiKeyService(
 
     isCached(key) {
       return isWellFormedApiKey(key) && cached(apiKeyDigestText(key)) !== undefined;
+    },
+
+    cachedUser(key) {
+      if (key.length !== API_KEY_LENGTH) return undefined;
+      return liveIn(known, apiKeyDigestText(key))?.userId ?? undefined;
     },
 
     forgetAll() {
