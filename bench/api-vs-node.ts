@@ -10,7 +10,7 @@
 //                             [--throughput-only | --staleness-only]
 //
 // --profile: the API runs with --cpu-prof (one process), profiles written to DIR on exit; read
-// them with `node bench/api-profile.ts DIR`.
+// them with `node bench/api-profile.ts DIR`; node:http's go to DIR/node-http, for comparison.
 // --before REF: the API of another commit too (run from its own checkout, same stores, same
 // keys), measured in turn with this one and node:http at 1 and 64 connections: before/after in
 // one run.
@@ -113,12 +113,18 @@ try {
   writeFileSync(answerFile, JSON.stringify({ headers, body: body.toString('base64') }));
   const baselinePort = await freePort();
   const baseline = spawn(process.execPath, [path.join(repoRoot, 'bench/api-node-baseline.ts')], {
-    env: { ...process.env, PORT: String(baselinePort), PROCESSES: String(PROCESSES), ANSWER: answerFile },
+    env: {
+      ...process.env,
+      PORT: String(baselinePort),
+      PROCESSES: String(PROCESSES),
+      ANSWER: answerFile,
+      ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileDir, 'node-http')}` } : {}),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   cleanups.push(async () => {
     baseline.kill('SIGTERM');
-    await sleep(200);
+    await sleep(profileDir ? 1_500 : 200); // a profile is written on exit
   });
   await new Promise<void>((resolve, reject) => {
     baseline.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());

@@ -15,7 +15,11 @@
 //   5. --stages: read, transform, publish, record, diff timed one by one in this process, then
 //      `covid-etl sink` as a process on the published topic.
 //
-//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages]   (prints Markdown)
+//   6. --memory-only: only the historical loads of (2), real and generated file (no later run);
+//      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS).
+//
+//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only]
+//        [--worker-options "<flags>"]   (prints Markdown)
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -384,8 +388,10 @@ try {
       base.remove();
     }
   }
-  const e2e = await endToEnd({ later: true });
-  const large = await endToEnd({ who: synthetic });
+  const workerOptions = args.includes('--worker-options') ? args[args.indexOf('--worker-options') + 1] : undefined;
+  const workerEnv: Record<string, string> = workerOptions ? { NODE_OPTIONS: workerOptions } : {};
+  const e2e = await endToEnd({ later: !args.includes('--memory-only'), workerEnv });
+  const large = await endToEnd({ who: synthetic, workerEnv });
   let profile: ReturnType<typeof profileSummary> | undefined;
   if (args.includes('--cpu-prof')) {
     const profDir = path.join(work, 'profile');
@@ -394,7 +400,7 @@ try {
     profile = profileSummary(profDir);
   }
   const st = args.includes('--stages') ? await stages() : undefined;
-  report({ e2e: e2e as Required<typeof e2e>, large, baseline, profile, st, realBytes, generated });
+  report({ e2e, large, baseline, profile, st, realBytes, generated });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -408,7 +414,7 @@ function report({
   realBytes,
   generated,
 }: {
-  e2e: Required<Awaited<ReturnType<typeof endToEnd>>>;
+  e2e: Awaited<ReturnType<typeof endToEnd>>;
   large: Awaited<ReturnType<typeof endToEnd>>;
   baseline: { commit: string; run: Awaited<ReturnType<typeof endToEnd>> } | undefined;
   profile: ReturnType<typeof profileSummary> | undefined;
@@ -427,17 +433,19 @@ lines.push(`| run, started → succeeded (history in PostgreSQL) | ${s(e2e.histo
 lines.push(...taskLines(e2e.history.tasks));
 lines.push(`| rows in ClickHouse (FINAL) | ${e2e.rows.toLocaleString('en-US')} |`);
 lines.push(`| records/s end to end | ${rate(e2e.rows, e2e.history.wallMs)} |`);
-lines.push(`| worker peak RSS (VmHWM) / idle RSS | ${mb(e2e.history.worker.hwm)} / ${mb(e2e.idleWorker.rss)} |`);
+lines.push(`| worker peak RSS (VmHWM) / idle RSS | ${mb(e2e.history.worker.hwm)} / ${e2e.idleWorker ? mb(e2e.idleWorker.rss) : '–'} |`);
 lines.push(`| sink peak RSS (VmHWM) | ${mb(e2e.history.sink.hwm)} |`);
 lines.push('', 'Counts of the historical load (run history):', '');
 for (const t of e2e.history.tasks.filter((t) => t.name.startsWith('load_'))) {
   lines.push(`- ${t.name}: ${Object.entries(t.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
-lines.push('', 'A later run (changes branch; WHO revised one row), on the idle worker:', '');
-lines.push('| | |', '|---|---|');
-lines.push(`| wall time, run --wait | **${s(e2e.changes.wallMs)}** |`);
-lines.push(...taskLines(e2e.changes.tasks));
-lines.push(`| worker peak RSS (VmHWM, since its start) | ${mb(e2e.changes.worker.hwm)} |`);
+if (e2e.changes) {
+  lines.push('', 'A later run (changes branch; WHO revised one row), on the idle worker:', '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| wall time, run --wait | **${s(e2e.changes.wallMs)}** |`);
+  lines.push(...taskLines(e2e.changes.tasks));
+  lines.push(`| worker peak RSS (VmHWM, since its start) | ${mb(e2e.changes.worker.hwm)} |`);
+}
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 lines.push('', `Worker peak RSS against input size (each a historical load in its own environment, this run):`, '');
 lines.push('| WHO file | size | rows | records in ClickHouse | wall time | worker peak RSS (VmHWM) |', '|---|---|---|---|---|---|');
