@@ -9,6 +9,11 @@ import { TASKS, type TaskCounts, type TaskName } from './dag.ts';
 
 export type { RunState, RunTrigger, TaskState };
 
+/**
+ * An etl_tasks row as the worker reads it. The API reads the same table through a row type of
+ * its own (api/repositories/pipeline-status.repository.ts): the roles never import each other,
+ * and each reads only the columns it needs.
+ */
 export interface TaskRow {
   run_id: string;
   name: TaskName;

@@ -16,6 +16,21 @@ import {
 } from '../faults/harness.ts';
 import { runCli } from '../support/processes.ts';
 
+/**
+ * Starts a sink and a worker whose first run's WHO download arrives slowly (about 10 s, the first
+ * download only), and returns 2 s into that download: the moment to kill or freeze the worker.
+ */
+async function runUntilMidWhoDownload(pipeline: FaultPipeline) {
+  const whoSize = (pipeline.dataset.who as Buffer).length;
+  pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 10), times: 1 });
+  pipeline.startSink();
+  const worker = pipeline.startWorker();
+  const runId = await pipeline.firstRunId();
+  await pipeline.waitTask(runId, 'load_who', 'running', 30_000);
+  await sleep(2_000);
+  return { worker, runId };
+}
+
 describe('faults: worker processes', () => {
   let p: FaultPipeline | undefined;
   afterEach(async () => {
@@ -28,14 +43,8 @@ describe('faults: worker processes', () => {
     const pipeline = p;
     try {
       const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
-      // WHO arrives slowly (about 10 s) for the first download only: the kill lands mid-task.
-      const whoSize = (pipeline.dataset.who as Buffer).length;
-      pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 10), times: 1 });
-      pipeline.startSink();
-      const first = pipeline.startWorker();
-      const runId = await pipeline.firstRunId();
-      await pipeline.waitTask(runId, 'load_who', 'running', 30_000);
-      await sleep(2_000);
+      // The kill lands mid-task.
+      const { worker: first, runId } = await runUntilMidWhoDownload(pipeline);
       first.child.kill('SIGKILL');
       const killedAt = Date.now();
       await first.exited;
@@ -111,13 +120,7 @@ describe('faults: worker processes', () => {
     const pipeline = p;
     try {
       const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
-      const whoSize = (pipeline.dataset.who as Buffer).length;
-      pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 10), times: 1 });
-      pipeline.startSink();
-      const stale = pipeline.startWorker();
-      const runId = await pipeline.firstRunId();
-      await pipeline.waitTask(runId, 'load_who', 'running', 30_000);
-      await sleep(2_000);
+      const { worker: stale, runId } = await runUntilMidWhoDownload(pipeline);
       // A long GC pause, a frozen VM: the process holds its claim but does nothing, heartbeats included.
       stale.child.kill('SIGSTOP');
       const frozenAt = Date.now();

@@ -8,6 +8,7 @@ import { createConsumer, createProducer, type StringProducer } from '../../../sr
 import { groupLag } from '../../../src/sink/health.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 import { startRole, type RoleProcess } from '../../support/processes.ts';
+import { waitFor } from '../../support/wait.ts';
 import { dailyRecords, publish, publishRaw } from '../sink/support.ts';
 
 async function healthPort(proc: RoleProcess, timeoutMs = 30_000): Promise<number> {
@@ -21,21 +22,6 @@ async function healthPort(proc: RoleProcess, timeoutMs = 30_000): Promise<number
     await sleep(100);
   }
   throw new Error(`no health server line from the ${proc.role}:\n${proc.output()}`);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 async function closedPort(): Promise<number> {
@@ -90,13 +76,13 @@ describe('health ports of the worker and the sink', () => {
     const port = await healthPort(sink);
     const base = `http://127.0.0.1:${port}`;
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
-    const ready = await until('the sink to be ready', async () => {
+    const ready = await waitFor('the sink to be ready', async () => {
       const response = await fetch(`${base}/readyz`);
       return response.status === 200 ? ((await response.json()) as { checks: Record<string, string> }) : undefined;
     });
     assert.deepEqual(ready.checks, { kafka: 'up', clickhouse: 'up' });
 
-    const text = await until('lag 0 on every partition and 2 dead letters', async () => {
+    const text = await waitFor('lag 0 on every partition and 2 dead letters', async () => {
       const body = await (await fetch(`${base}/metrics`)).text();
       const lags = [0, 1, 2].map((p) => metric(body, `covid_etl_sink_consumer_lag{topic="${env.config.KAFKA_TOPIC}",partition="${p}"}`));
       return lags.every((l) => l === 0) && metric(body, 'covid_etl_sink_dead_letters_total') === 2 ? body : undefined;
@@ -109,7 +95,7 @@ describe('health ports of the worker and the sink', () => {
   it('sink: with ClickHouse unreachable it stays live but not ready, and says it waits for ClickHouse', async () => {
     const sink = start('sink', { CLICKHOUSE_URL: `http://default:@127.0.0.1:${await closedPort()}` });
     const base = `http://127.0.0.1:${await healthPort(sink)}`;
-    const body = await until('the consumer to join and readiness to name ClickHouse alone', async () => {
+    const body = await waitFor('the consumer to join and readiness to name ClickHouse alone', async () => {
       const response = await fetch(`${base}/readyz`);
       const json = (await response.json()) as { status: string; waiting_for: string[]; checks: Record<string, string> };
       return response.status === 503 && json.waiting_for.join() === 'clickhouse' ? json : undefined;
@@ -125,7 +111,7 @@ describe('health ports of the worker and the sink', () => {
     const nowhere = `http://127.0.0.1:${await closedPort()}/x.csv`;
     const worker = start('worker', { SOURCE_ECDC_URL: nowhere, SOURCE_WHO_URL: nowhere, SOURCE_STOPCORONAVIRUS_URL: nowhere, SOURCE_RETRIES: '0' });
     const base = `http://127.0.0.1:${await healthPort(worker)}`;
-    const ready = await until('the worker to be ready', async () => {
+    const ready = await waitFor('the worker to be ready', async () => {
       const response = await fetch(`${base}/readyz`);
       return response.status === 200 ? ((await response.json()) as { role: string; checks: Record<string, string> }) : undefined;
     });

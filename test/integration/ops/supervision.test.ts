@@ -5,20 +5,10 @@
 // own databases and topics (test/support/supervisor.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 import { testSupervisor, type SupervisorInstance } from '../../support/supervisor.ts';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, context = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`);
-    await sleep(200);
-  }
-}
+import { waitFor } from '../../support/wait.ts';
 
 describe('supervision of the process roles', () => {
   let env: TestEnvironment;
@@ -43,10 +33,10 @@ describe('supervision of the process roles', () => {
 
     const killed = Date.now();
     process.kill(first, 'SIGKILL');
-    const second = await until('the sink to run again', async () => {
+    const second = await waitFor('the sink to run again', async () => {
       const pid = await supervisor.pid('sink');
       return pid && pid !== first && (await supervisor.state('sink')) === 'RUNNING' ? pid : undefined;
-    }, 60_000, () => supervisor.log('supervision.log'));
+    }, 60_000, 200, () => supervisor.log('supervision.log'));
     const backMs = Date.now() - killed;
     assert.ok(backMs < 60_000);
 
@@ -76,7 +66,7 @@ describe('supervision of the process roles', () => {
     await assert.rejects(supervisor.start('worker'), (error: Error) => /worker: did not start under the supervisor/.test(error.message) && /WORKER_HEALTH_PORT/.test(error.message));
 
     const events = () => supervisor.events().filter((e) => e.process === 'worker');
-    const fatal = await until('the supervisor to give up for a while', () => events().find((e) => e.msg === 'process could not be started; trying again later'), 30_000);
+    const fatal = await waitFor('the supervisor to give up for a while', () => events().find((e) => e.msg === 'process could not be started; trying again later'), 30_000);
     assert.equal(fatal.retry_in_s, 5);
     assert.match(String(fatal.exit), /exit status 78/);
     // The log's order, not its millisecond clock: the last backoff and the give-up come back to back.
@@ -88,7 +78,7 @@ describe('supervision of the process roles', () => {
     assert.ok((backoffs[0]?.last_lines as string[]).some((l) => l.includes('WORKER_HEALTH_PORT')), 'the reason comes from the worker log');
 
     // Not spinning: the next attempt comes only after the delay, and is logged as a restart.
-    const revived = await until('a new attempt after the delay', () => events().find((e) => e.msg === 'process restarting' && e.from_state === 'FATAL'), 30_000, () => supervisor.log('supervision.log'));
+    const revived = await waitFor('a new attempt after the delay', () => events().find((e) => e.msg === 'process restarting' && e.from_state === 'FATAL'), 30_000, 200, () => supervisor.log('supervision.log'));
     assert.ok(Number(revived.time) - Number(fatal.time) >= 4_900, `tried again ${Number(revived.time) - Number(fatal.time)} ms after giving up`);
     assert.match(await supervisor.metrics(), /^covid_etl_process_restarts_total\{process="worker"\} [3-9]$/m);
     await supervisor.run('stop', 'worker');

@@ -1,10 +1,8 @@
 // The sink against real Kafka and ClickHouse (started by `infra/stack.sh up`). Each test has its
 // own topics, consumer group and ClickHouse database, and closes what it opens.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import { createClickHouse, sqlIdentifier, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
@@ -13,8 +11,8 @@ import { recordVersion } from '../../../src/sink/version.ts';
 import { createClickHouseWriter, type RowWriter } from '../../../src/sink/writer.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 import { freePort } from '../../support/ports.ts';
+import { startRole } from '../../support/processes.ts';
 import { waitWhileProgressing } from '../../support/wait.ts';
-import { repoRoot } from '../../support/paths.ts';
 import {
   countRows,
   dailyRecords,
@@ -268,34 +266,15 @@ describe('sink (Kafka -> ClickHouse)', () => {
   it('covid-etl sink: stores, then on SIGTERM finishes, leaves the group and exits 0', async () => {
     const records = dailyRecords(1_000);
     await publish(producer, env.config.KAFKA_TOPIC, records.map((record) => ({ record })));
-    const child = spawn(process.execPath, [path.join(repoRoot, 'src/cli/main.ts'), 'sink'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'info',
-        CLICKHOUSE_URL: env.config.CLICKHOUSE_URL,
-        CLICKHOUSE_DATABASE: env.config.CLICKHOUSE_DATABASE,
-        KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(','),
-        KAFKA_TOPIC: env.config.KAFKA_TOPIC,
-        KAFKA_DLQ_TOPIC: env.config.KAFKA_DLQ_TOPIC,
-        KAFKA_SINK_GROUP: env.config.KAFKA_SINK_GROUP,
-        SINK_BATCH_MS: '200',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    const sink = startRole('sink', env.config, { env: { LOG_LEVEL: 'info', SINK_BATCH_MS: '200' } });
     closers.push(async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
+      await sink.stop('SIGKILL');
     });
 
     await waitForRows(records.length, 60_000);
     await waitForCommitted(env.config);
-    child.kill('SIGTERM');
-    const [code] = await waitFor('the process to exit after SIGTERM', () => (child.exitCode === null ? undefined : [child.exitCode]), 20_000, 100);
+    const code = await sink.stop('SIGTERM', 20_000);
+    const output = sink.output();
     assert.equal(code, 0, output);
     const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string });
     assert.ok(lines.some((line) => line.msg === 'sink stopped'), output);
