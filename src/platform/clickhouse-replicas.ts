@@ -1,11 +1,13 @@
 // Which ClickHouse replica a request goes to, and which failures move it to the next one. Pure:
 // the time is passed in, so the rules are tested without servers (test/unit/platform).
 //
-// Replicas are tried in the order CLICKHOUSE_URL lists them: every request goes to the first one
-// that is not marked down, so inserts and the reads after them (the pipeline's verify, the API)
-// see one replica's data while it lives, not two that replicate with a lag. A replica that failed
-// is marked down for a short while and tried again after it; while every replica is marked down,
-// they are all still tried (oldest failure first) rather than failing without asking.
+// A request goes to the replica that answered last (the first listed, at start) and stays there
+// while it answers: inserts and the reads after them (the pipeline's verify, the API) see one
+// replica's data, not two that replicate with a lag, and a replica that comes back after a
+// restart is not read before it has fetched what it missed. When the current one fails, the
+// next one in the listed order takes over. A replica that failed is marked down for a short
+// while and passed over; while every replica is marked down they are all still tried (soonest
+// due first) rather than failing without asking.
 
 /** How long a replica that failed is passed over. */
 export const REPLICA_DOWN_MS = 5_000;
@@ -15,6 +17,8 @@ export class ReplicaSet {
   readonly #downMs: number;
   /** Per replica: until when it is passed over (0: live). */
   readonly #downUntil: number[];
+  /** The replica that answered last: tried first. */
+  #current = 0;
 
   constructor(size: number, downMs = REPLICA_DOWN_MS) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a replica set needs at least one replica, not ${size}`);
@@ -23,9 +27,9 @@ export class ReplicaSet {
     this.#downUntil = new Array<number>(size).fill(0);
   }
 
-  /** Every replica once: the live ones in listed order, then those marked down, soonest due first. */
+  /** Every replica once: the live ones from the current one on, in listed order, then those marked down, soonest due first. */
   order(now: number): number[] {
-    const indexes = [...this.#downUntil.keys()];
+    const indexes = [...this.#downUntil.keys()].map((i) => (i + this.#current) % this.size);
     const live = indexes.filter((i) => this.#downUntil[i]! <= now);
     const down = indexes.filter((i) => this.#downUntil[i]! > now).sort((a, b) => this.#downUntil[a]! - this.#downUntil[b]!);
     return [...live, ...down];
@@ -35,8 +39,10 @@ export class ReplicaSet {
     this.#downUntil[index] = now + this.#downMs;
   }
 
+  /** The replica answered: it is live, and the one asked first from now on. */
   markUp(index: number): void {
     this.#downUntil[index] = 0;
+    this.#current = index;
   }
 
   isDown(index: number, now: number): boolean {

@@ -8,18 +8,22 @@ const sqlError = new Error('Code: 60, e.displayText() = DB::Exception: Table cov
 const readOnlyReplica = new Error('Code: 242, e.displayText() = DB::Exception: Table is in readonly mode, e.what() = DB::Exception');
 
 describe('ReplicaSet', () => {
-  it('tries live replicas in listed order, then the down ones soonest due first', () => {
+  it('tries the current replica first, then the live ones in listed order, then the down ones soonest due first', () => {
     const set = new ReplicaSet(3, 1_000);
     assert.deepEqual(set.order(0), [0, 1, 2]);
     set.markDown(0, 100);
     set.markDown(2, 50);
     assert.deepEqual(set.order(200), [1, 2, 0]);
     assert.equal(set.isDown(0, 200), true);
-    // Once its time is over a replica is first again: traffic returns to the listed order.
-    assert.deepEqual(set.order(1_100), [0, 1, 2]);
-    set.markDown(1, 1_100);
+    assert.deepEqual(set.order(1_100), [0, 1, 2], 'no answer yet from another: the listed order');
+    // Replica 1 answered: it stays first, also once replica 0 is due again (it may still be
+    // fetching what it missed).
     set.markUp(1);
-    assert.deepEqual(set.order(1_100), [0, 1, 2]);
+    assert.deepEqual(set.order(1_100), [1, 2, 0]);
+    set.markDown(1, 1_100);
+    assert.deepEqual(set.order(1_200), [2, 0, 1]);
+    set.markUp(0);
+    assert.deepEqual(set.order(1_200), [0, 2, 1]);
   });
 
   it('refuses an empty set', () => {
@@ -58,16 +62,31 @@ describe('onLiveReplica', () => {
     return { calls, call };
   }
 
-  it('answers from the next replica when one is unreachable, and remembers it for a while', async () => {
+  it('answers from the next replica when one is unreachable, and stays with it', async () => {
     let now = 0;
     const set = new ReplicaSet(2, 5_000);
-    const replicas = fakeReplicas([() => refused, (i) => `replica ${i}`]);
+    let firstUp = false;
+    const replicas = fakeReplicas([(i) => (firstUp ? `replica ${i}` : refused), (i) => `replica ${i}`]);
     assert.equal(await onLiveReplica(set, () => now, replicas.call), 'replica 1');
     assert.equal(await onLiveReplica(set, () => now, replicas.call), 'replica 1');
-    assert.deepEqual(replicas.calls, [0, 1, 1]);
+    firstUp = true;
     now = 5_001;
-    await onLiveReplica(set, () => now, replicas.call);
-    assert.deepEqual(replicas.calls, [0, 1, 1, 0, 1], 'the first replica is asked again once its time is over');
+    assert.equal(await onLiveReplica(set, () => now, replicas.call), 'replica 1');
+    assert.deepEqual(replicas.calls, [0, 1, 1, 1], 'the first replica is not asked while the second answers');
+    assert.equal(set.isDown(0, now), false, 'its time is over: it is there when the second fails');
+  });
+
+  it('moves back to a replica whose time is over when the current one fails', async () => {
+    let now = 0;
+    const set = new ReplicaSet(2, 5_000);
+    let secondUp = true;
+    const replicas = fakeReplicas([() => 'replica 0', () => (secondUp ? 'replica 1' : refused)]);
+    set.markDown(0, 0);
+    assert.equal(await onLiveReplica(set, () => now, replicas.call), 'replica 1');
+    secondUp = false;
+    now = 6_000;
+    assert.equal(await onLiveReplica(set, () => now, replicas.call), 'replica 0');
+    assert.deepEqual(replicas.calls, [1, 1, 0]);
   });
 
   it('throws a SQL error at once, without asking another replica', async () => {
