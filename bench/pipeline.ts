@@ -99,11 +99,16 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
 /** Samples a process's RSS until stopped, for its peak and its course. */
 function sampler(proc: RoleProcess, everyMs = 100) {
   let max = 0;
+  /** When the highest RSS sample was taken (epoch ms, to compare with the run history). */
+  let peakAt = 0;
   let last = { rss: 0, hwm: 0 };
   const timer = setInterval(() => {
     try {
       last = memoryOf(proc.pid);
-      max = Math.max(max, last.rss);
+      if (last.rss > max) {
+        max = last.rss;
+        peakAt = Date.now();
+      }
     } catch {
       // exited
     }
@@ -116,7 +121,7 @@ function sampler(proc: RoleProcess, everyMs = 100) {
       } catch {
         // exited: keep the last sample
       }
-      return { maxRss: Math.max(max, last.rss), hwm: last.hwm, rss: last.rss };
+      return { maxRss: Math.max(max, last.rss), hwm: last.hwm, rss: last.rss, peakAt };
     },
   };
 }
@@ -133,15 +138,18 @@ interface TaskTime {
   counts: Record<string, number>;
 }
 
-async function runTimes(pool: Pool, runId: string): Promise<{ runMs: number; tasks: TaskTime[] }> {
-  const { rows: runs } = await pool.query<{ ms: number }>(`SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM etl_runs WHERE id = $1`, [runId]);
+async function runTimes(pool: Pool, runId: string): Promise<{ runMs: number; startedAt: number; tasks: TaskTime[] }> {
+  const { rows: runs } = await pool.query<{ ms: number; started: number }>(
+    `SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms, extract(epoch FROM started_at) * 1000 AS started FROM etl_runs WHERE id = $1`,
+    [runId],
+  );
   const { rows: tasks } = await pool.query<TaskTime>(
     `SELECT name, extract(epoch FROM t.finished_at - t.started_at) * 1000 AS ms, counts,
             extract(epoch FROM t.started_at - r.started_at) * 1000 AS "from", extract(epoch FROM t.finished_at - r.started_at) * 1000 AS "to"
        FROM etl_tasks t JOIN etl_runs r ON r.id = t.run_id WHERE r.id = $1 AND t.state = 'succeeded' ORDER BY position`,
     [runId],
   );
-  return { runMs: Number(runs[0]!.ms), tasks: tasks.map((t) => ({ ...t, ms: Number(t.ms), from: Number(t.from), to: Number(t.to) })) };
+  return { runMs: Number(runs[0]!.ms), startedAt: Number(runs[0]!.started), tasks: tasks.map((t) => ({ ...t, ms: Number(t.ms), from: Number(t.from), to: Number(t.to) })) };
 }
 
 async function runWait(config: TestEnvironment['config'], worker: () => RoleProcess): Promise<{ runId: string; wallMs: number }> {
@@ -452,6 +460,12 @@ lines.push('| WHO file | size | rows | records in ClickHouse | wall time | worke
 lines.push(`| real daily file | ${mb(realBytes)} | ${e2e.history.tasks.find((t) => t.name === 'load_who')?.counts.read?.toLocaleString('en-US') ?? '?'} | ${e2e.rows.toLocaleString('en-US')} | ${s(e2e.history.wallMs)} | ${mb(e2e.history.worker.hwm)} |`);
 lines.push(`| synthetic (generated) | ${mb(generated.bytes)} (${ratio(generated.bytes, realBytes)}) | ${generated.rows.toLocaleString('en-US')} | ${large.rows.toLocaleString('en-US')} | ${s(large.history.wallMs)} | ${mb(large.history.worker.hwm)} |`);
 lines.push('', `Peak RSS, synthetic / real: **${ratio(large.history.worker.hwm, e2e.history.worker.hwm)}**.`);
+for (const [name, run] of [['real', e2e], ['synthetic', large]] as const) {
+  const h = run.history;
+  const at = h.worker.peakAt - h.startedAt;
+  const task = h.tasks.find((t) => t.from <= at && at <= t.to)?.name ?? 'between tasks';
+  lines.push(`- ${name}: the highest RSS sample (${mb(h.worker.maxRss)}) at ${s(at)} of the run, during ${task}.`);
+}
 if (baseline) {
   const b = baseline.run.history;
   lines.push('', `Against the baseline (${baseline.commit}, worker run from its own checkout, same services, same run):`, '');
