@@ -16,7 +16,9 @@
 //      `covid-etl sink` as a process on the published topic.
 //
 //   6. --memory-only: only the historical loads of (2), real and generated file (no later run);
-//      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS).
+//      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS;
+//      default the heap cap bin/covid-etl gives the worker, "" for none; a --baseline worker runs
+//      without flags).
 //
 //   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only]
 //        [--worker-options "<flags>"]   (prints Markdown)
@@ -396,7 +398,8 @@ try {
       base.remove();
     }
   }
-  const workerOptions = args.includes('--worker-options') ? args[args.indexOf('--worker-options') + 1] : undefined;
+  // By default the worker's heap is capped as bin/covid-etl and compose start it; "" for none.
+  const workerOptions = args.includes('--worker-options') ? args[args.indexOf('--worker-options') + 1] : '--max-old-space-size=256';
   const workerEnv: Record<string, string> = workerOptions ? { NODE_OPTIONS: workerOptions } : {};
   const e2e = await endToEnd({ later: !args.includes('--memory-only'), workerEnv });
   const large = await endToEnd({ who: synthetic, workerEnv });
