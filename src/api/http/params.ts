@@ -47,6 +47,13 @@ export const MAX_LIST_ITEMS = 250;
 /** Distinct problems reported for one list: a list of 250 bad items is not 250 issues. */
 const MAX_LIST_PROBLEMS = 3;
 
+/** Items in a comma-separated list (commas, code 44, + 1), without making them. */
+function itemCount(value: string): number {
+  let count = 1;
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) === 44) count++;
+  return count;
+}
+
 /**
  * A comma-separated list, each item validated; duplicates are dropped, order kept. A list too
  * long is one issue; otherwise each distinct problem is one issue, at most MAX_LIST_PROBLEMS of
@@ -56,11 +63,14 @@ function listParam<T extends string>(check: (item: string) => string | null, nor
   return z
     .string()
     .superRefine((value, context) => {
-      const items = value.split(',');
-      if (items.length > MAX_LIST_ITEMS) {
-        context.addIssue({ code: 'custom', message: `has ${items.length} items; at most ${MAX_LIST_ITEMS}` });
+      // Counted before splitting: a split into thousands of strings is what made a list of
+      // 8,000 empty items cost the server more than half a millisecond.
+      const count = itemCount(value);
+      if (count > MAX_LIST_ITEMS) {
+        context.addIssue({ code: 'custom', message: `has ${count} items; at most ${MAX_LIST_ITEMS}` });
         return;
       }
+      const items = value.split(',');
       const problems = new Set<string>();
       let unlisted = 0;
       for (const item of items) {
