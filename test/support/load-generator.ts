@@ -45,6 +45,12 @@ export interface LoadStats {
   notSent: number;
   /** Open loop: most connections open at once. */
   peakConnections: number;
+  /** Open loop: requests dropped unanswered `abandonAfterMs` after the end. */
+  abandoned?: number;
+  /** Latency by request tag (RequestSpec.tag). */
+  latencyByTag: Record<string, Percentiles>;
+  /** The largest body received, by status (bytes as sent: the generators ask for no compression). */
+  maxBytesByStatus: Record<number, number>;
 }
 
 export function percentiles(values: ArrayLike<number>): Percentiles {
@@ -59,6 +65,8 @@ interface Answer {
   status: number;
   contentType: string;
   retryAfter: string | undefined;
+  /** Body bytes as sent (chunked: the chunks' data only). */
+  bytes: number;
 }
 
 /** Reads HTTP/1.1 answers off one connection (Content-Length or chunked; bodies counted, not kept). */
@@ -93,6 +101,7 @@ class AnswerReader {
         status,
         contentType: status >= 400 ? (/\r\ncontent-type: *([^\r]*)/i.exec(head)?.[1] ?? '') : '',
         retryAfter: status >= 400 ? /\r\nretry-after: *([^\r]*)/i.exec(head)?.[1] : undefined,
+        bytes: this.#chunked ? 0 : this.#bodyLeft,
       };
     }
     if (!this.#chunked) {
@@ -102,6 +111,15 @@ class AnswerReader {
       if (this.#bodyLeft > 0) return null;
     } else {
       for (;;) {
+        // The rest of the current chunk (its data and CRLF) is consumed as it comes, not waited
+        // for whole: a multi-megabyte chunk would otherwise be copied again with every read.
+        if (this.#bodyLeft > 0) {
+          const take = Math.min(this.#bodyLeft, this.#buffer.length);
+          this.#bodyLeft -= take;
+          this.#buffer = this.#buffer.subarray(take);
+          if (this.#bodyLeft > 0) return null;
+          continue;
+        }
         const lineEnd = this.#buffer.indexOf('\r\n');
         if (lineEnd < 0) return null;
         const size = parseInt(this.#buffer.subarray(0, lineEnd).toString('latin1'), 16);
@@ -110,8 +128,9 @@ class AnswerReader {
           this.#buffer = this.#buffer.subarray(lineEnd + 4);
           break;
         }
-        if (this.#buffer.length < lineEnd + 2 + size + 2) return null;
-        this.#buffer = this.#buffer.subarray(lineEnd + 2 + size + 2);
+        this.#buffer = this.#buffer.subarray(lineEnd + 2);
+        this.#head.bytes += size;
+        this.#bodyLeft = size + 2;
       }
     }
     const answer = this.#head;
@@ -143,6 +162,8 @@ class Recorder {
   readonly perSecond: { latencies: number[]; errors: number }[] = [];
   readonly violations: string[] = [];
   readonly errorSamples: string[] = [];
+  readonly maxBytes: Record<number, number> = {};
+  readonly tagLatencies = new Map<string, number[]>();
   socketErrors = 0;
 
   answer(answer: Answer, latencyMs: number, spec: RequestSpec, serviceMs = latencyMs): void {
@@ -150,6 +171,9 @@ class Recorder {
     if (spec.tag) {
       const byTag = (this.statusesByTag[spec.tag] ??= {});
       byTag[answer.status] = (byTag[answer.status] ?? 0) + 1;
+      let tagged = this.tagLatencies.get(spec.tag);
+      if (!tagged) this.tagLatencies.set(spec.tag, (tagged = []));
+      tagged.push(latencyMs);
     }
     this.latencies.push(latencyMs);
     let list = this.byStatus.get(answer.status);
@@ -159,6 +183,7 @@ class Recorder {
     if (!service) this.serviceByStatus.set(answer.status, (service = []));
     service.push(serviceMs);
     this.statuses[answer.status] = (this.statuses[answer.status] ?? 0) + 1;
+    this.maxBytes[answer.status] = Math.max(this.maxBytes[answer.status] ?? 0, answer.bytes);
     const second = Math.floor((performance.now() - this.started) / 1_000);
     while (this.perSecond.length <= second) this.perSecond.push({ latencies: [], errors: 0 });
     const bucket = this.perSecond[second]!;
@@ -193,6 +218,8 @@ class Recorder {
       sent: this.latencies.length,
       notSent: 0,
       peakConnections: 0,
+      maxBytesByStatus: this.maxBytes,
+      latencyByTag: Object.fromEntries([...this.tagLatencies].map(([tag, values]) => [tag, percentiles(values)])),
       ...extra,
     };
   }
@@ -265,6 +292,8 @@ export interface OpenLoadOptions {
   connectionPerRequest?: boolean;
   /** Local address of connection n (127.0.0.0/8 is all loopback: as many client addresses as wanted). */
   localAddress?: (connection: number) => string;
+  /** This long after the end, requests still unanswered are dropped with their connections (counted in `abandoned`). */
+  abandonAfterMs?: number;
 }
 
 /**
@@ -285,6 +314,8 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   let inFlight = 0;
+  let abandoned = 0;
+  const conns = new Set<Conn>();
 
   interface Conn {
     socket: net.Socket;
@@ -324,6 +355,7 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
     const socket = net.connect({ port: options.port, host: '127.0.0.1', ...(local ? { localAddress: local } : {}) });
     socket.setNoDelay(true);
     const conn: Conn = { socket, current: null };
+    conns.add(conn);
     const reader = new AnswerReader();
     socket.on('connect', () => {
       if (onConnect) {
@@ -351,6 +383,7 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
     socket.on('close', () => {
       fail('connection closed before the answer');
       open--;
+      conns.delete(conn);
       const at = idle.indexOf(conn);
       if (at >= 0) idle.splice(at, 1);
       // Requests still waiting get a connection of their own.
@@ -367,9 +400,14 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
   }
   recorder.restart();
   const started = recorder.started;
+  const total = Math.ceil((options.durationMs / 1_000) * options.rate);
   const tick = () => {
     const now = performance.now();
-    const due = Math.min(Math.floor(((Math.min(now, started + options.durationMs) - started) / 1_000) * options.rate), Number.MAX_SAFE_INTEGER);
+    // Request i is due at i / rate s: issue every request whose moment has come, and no later
+    // (counting those *past* their moment issued each one a whole interval late, and that interval
+    // was measured as latency: 10 ms at 100/s).
+    const elapsed = Math.min(now, started + options.durationMs) - started;
+    const due = Math.min(Math.floor((elapsed / 1_000) * options.rate) + 1, total);
     while (issued < due) {
       const dueAt = started + (issued / options.rate) * 1_000;
       queue.push({ spec: options.request(issued), dueAt, sentAt: dueAt });
@@ -383,12 +421,27 @@ export async function openLoad(options: OpenLoadOptions): Promise<LoadStats> {
       finished = true;
       clearInterval(timer);
       for (const conn of idle.splice(0)) conn.socket.end();
+      if (options.abandonAfterMs !== undefined) {
+        setTimeout(() => {
+          abandoned += queue.length;
+          inFlight -= queue.length;
+          queue.length = 0;
+          for (const conn of conns) {
+            if (!conn.current) continue;
+            conn.current = null;
+            abandoned++;
+            inFlight--;
+            conn.socket.destroy();
+          }
+          checkDone();
+        }, options.abandonAfterMs).unref();
+      }
       checkDone();
     }
   };
   const timer = setInterval(tick, 1);
   await done;
-  return recorder.result({ sent, notSent: issued - sent, peakConnections: peak });
+  return recorder.result({ sent, notSent: issued - sent, peakConnections: peak, abandoned });
 }
 
 export function median(values: readonly number[]): number {
