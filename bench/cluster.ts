@@ -3,7 +3,9 @@
 //   1. API: one API process directly vs the two behind HAProxy, same closed-loop load
 //      (/cases?country=RU with many keys, so no key meets DATA_RATE_LIMIT);
 //   2. sinks: rows/s of one sink vs two (one consumer group) draining the same number of records
-//      from a topic with replication factor 3 on the three nodes, into ClickHouse.
+//      from a topic with replication factor 3 on the three nodes, into ClickHouse;
+//   3. the second ClickHouse replica: one sink into the replicated table on the two replicas vs
+//      into a plain table on the single-node server (.env's CLICKHOUSE_URL), same Kafka.
 // Needs the cluster running and its data loaded (infra/cluster/up.sh exec bin/covid-etl run --wait):
 //   node bench/cluster.ts [seconds per API load] [records per sink run]
 import os from 'node:os';
@@ -14,6 +16,7 @@ import { createProducer } from '../src/platform/kafka.ts';
 import { onCluster, readCluster } from '../test/cluster/cluster.ts';
 import { seedUsers } from '../test/support/api-seed.ts';
 import { closedLoad, type LoadStats } from '../test/support/load-generator.ts';
+import { readEnvironment } from '../src/platform/config.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { startRole } from '../test/support/processes.ts';
 import { countRows, groupPosition, publish, waitFor } from '../test/integration/sink/support.ts';
@@ -51,8 +54,14 @@ function* generated(total: number): Generator<DailyRecord> {
   }
 }
 
-async function sinks(count: number): Promise<number> {
-  const env = await createTestEnvironment({ kafka: true, overrides: { ...onCluster(cluster), LOG_LEVEL: 'warn' } });
+/** The single-node ClickHouse (plain table) in place of the cluster's replicas. */
+function singleClickHouse(): Record<string, string> {
+  const { CLICKHOUSE_CLUSTER: _replicated, ...rest } = onCluster(cluster);
+  return { ...rest, CLICKHOUSE_URL: readEnvironment().CLICKHOUSE_URL ?? 'http://default:@127.0.0.1:8123' };
+}
+
+async function sinks(count: number, where = onCluster(cluster), label = 'cluster ClickHouse'): Promise<number> {
+  const env = await createTestEnvironment({ kafka: true, overrides: { ...where, LOG_LEVEL: 'warn' } });
   const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL });
   const producer = createProducer(env.config.KAFKA_BROKERS, 'cluster-bench-publisher');
   const procs = [];
@@ -72,7 +81,7 @@ async function sinks(count: number): Promise<number> {
       (await countRows(clickhouse, env.config.CLICKHOUSE_DATABASE, false)) >= records && (await groupPosition(env.config)).lag === 0n, 600_000, 100);
     const seconds = (performance.now() - started) / 1000;
     const perSecond = Math.round(records / seconds);
-    console.log(`${count} sink(s): ${records} records in ${seconds.toFixed(2)} s from start = ${perSecond} rows/s (${Math.round(perSecond / count)} per sink)`);
+    console.log(`${count} sink(s) into ${label}: ${records} records in ${seconds.toFixed(2)} s from start = ${perSecond} rows/s (${Math.round(perSecond / count)} per sink)`);
     return perSecond;
   } finally {
     await Promise.all(procs.map((p) => p.stop('SIGTERM', 15_000)));
@@ -87,3 +96,7 @@ await api();
 const one = await sinks(1);
 const two = await sinks(2);
 console.log(`ratio two sinks / one sink: ${(two / one).toFixed(2)}`);
+if (cluster.env.CLICKHOUSE_CLUSTER) {
+  const plain = await sinks(1, singleClickHouse(), 'the single server (plain table)');
+  console.log(`ratio one sink into 2 replicas / into the single server: ${(one / plain).toFixed(2)}`);
+}

@@ -38,7 +38,23 @@ export function readCluster(): Cluster {
 
 /** The pipeline settings that put a test's own pipeline (harness) on the cluster's brokers and ClickHouse. */
 export function onCluster(cluster: Cluster): Record<string, string> {
-  return { KAFKA_BROKERS: cluster.brokers.join(','), KAFKA_REPLICATION_FACTOR: '3', CLICKHOUSE_URL: cluster.config.CLICKHOUSE_URL };
+  return {
+    KAFKA_BROKERS: cluster.brokers.join(','),
+    KAFKA_REPLICATION_FACTOR: '3',
+    CLICKHOUSE_URL: cluster.env.CLICKHOUSE_URL ?? cluster.config.CLICKHOUSE_URL,
+    // With replicas, the migrations create the replicated table (ReplicatedReplacingMergeTree).
+    ...(cluster.env.CLICKHOUSE_CLUSTER ? { CLICKHOUSE_CLUSTER: cluster.env.CLICKHOUSE_CLUSTER } : {}),
+  };
+}
+
+/** The ClickHouse replicas' URLs (CLICKHOUSE_URL's comma-separated list). */
+export function replicaUrls(cluster: Cluster): string[] {
+  return (cluster.env.CLICKHOUSE_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+}
+
+/** infra/cluster/clickhouse.sh kill|stop|start N (the replicas' own script). */
+export async function replicaCommand(command: 'kill' | 'stop' | 'start', replica: number): Promise<void> {
+  await exec(path.join(repoRoot, 'infra/cluster/clickhouse.sh'), [command, String(replica)], { cwd: repoRoot, timeout: 180_000 });
 }
 
 async function up(...args: string[]): Promise<string> {
