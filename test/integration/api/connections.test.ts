@@ -2,7 +2,7 @@
 // time-out, readers that stop reading lose their socket (and export slot) to the socket time-out,
 // exports beyond the caps get 429/503 with Retry-After while readiness and small queries answer,
 // connections beyond the cap are refused, and honest requests meanwhile stay within 2x of their
-// latency measured alone in the same test (medians, no absolute times).
+// latency measured alone in the same test (test/support/under-attack.ts: medians, no absolute times).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -10,17 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { COUNTRY_CODES } from '../../../src/domain/countries.ts';
+import { assertHonestWithin2x, honestLoad } from '../../support/under-attack.ts';
 import { createApiTestContext, dateRange, type ApiTestContext, type DailyInsert } from './context.ts';
 
 // About 200,000 rows: an unfiltered JSON export of some 20 MB, more than the socket buffers of a
 // reader that stopped reading can take, so such a reader holds its export slot.
 const COUNTRIES = ['RU', ...[...COUNTRY_CODES].filter((c) => c !== 'RU')].slice(0, 130);
 const DAYS = dateRange('2020-01-03', 1_500);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 void describe('connection hygiene and export caps', () => {
   let ctx: ApiTestContext;
@@ -62,19 +58,6 @@ void describe('connection hygiene and export caps', () => {
   };
   const closed = (socket: net.Socket) => (socket.destroyed || socket.readyState === 'closed' ? Promise.resolve() : once(socket, 'close').then(() => {}));
 
-  /** Latencies (ms) of `count` honest small requests, one after the other. */
-  const honest = async (count: number) => {
-    const latencies: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const started = performance.now();
-      const response = await fetch(`http://127.0.0.1:${port}/cases?country=RU&start=2021-01-01&end=2021-01-31`, { headers: { 'x-key': keys[3]! } });
-      await response.arrayBuffer();
-      assert.equal(response.status, 200);
-      latencies.push(performance.now() - started);
-    }
-    return latencies;
-  };
-
   /** Sends an export request and then reads nothing. */
   const slowReader = async (key: string) => {
     const socket = await connect();
@@ -86,8 +69,8 @@ void describe('connection hygiene and export caps', () => {
   const get = (path: string, key: string) => fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-key': key } });
 
   void it('slowloris clients lose their sockets to the header time-out; honest requests stay within 2x', async () => {
-    await honest(20); // warm-up
-    const alone = median(await honest(60));
+    await honestLoad(port, [keys[3]!], 500); // warm-up
+    const alone = await honestLoad(port, [keys[3]!], 2_000);
     const loris = await Promise.all(Array.from({ length: 20 }, () => connect()));
     let dripping = true;
     const drip = (async () => {
@@ -97,13 +80,13 @@ void describe('connection hygiene and export caps', () => {
         await sleep(200);
       }
     })();
-    const during = median(await honest(60));
+    const during = await honestLoad(port, [keys[3]!], 2_000);
     const started = performance.now();
     await Promise.all(loris.map(closed));
     dripping = false;
     await drip;
     assert.ok(performance.now() - started < 10_000, 'every slowloris socket closed');
-    assert.ok(during <= 2 * alone + 1, `honest median ${during.toFixed(2)} ms during, ${alone.toFixed(2)} ms alone`);
+    assertHonestWithin2x({ before: [alone], during: [during] }, 'slowloris');
   });
 
   void it('exports beyond the caps: 429 over the key, 503 over the server, with Retry-After; readiness and small queries answer', async () => {
