@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { createUsersRepository } from '../src/api/repositories/users.repository.ts';
 import { createApiKeyService } from '../src/api/services/api-key.service.ts';
 import { COUNTRY_CODES } from '../src/domain/countries.ts';
-import { createClickHouse } from '../src/platform/clickhouse.ts';
 import { createPool } from '../src/platform/postgres.ts';
+import { seedDaily } from '../test/support/api-seed.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { startRole, type RoleProcess } from '../test/support/processes.ts';
 import { runLoad, type LoadResult } from './api-loadgen.ts';
@@ -27,30 +27,6 @@ const DAYS = 1_200;
 const PASSWORD = 'benchmark password 1';
 
 const log = (...parts: unknown[]) => console.error(...parts);
-
-
-async function loadData(url: string, database: string): Promise<number> {
-  const clickhouse = createClickHouse({ url, database });
-  const countries = ['RU', ...[...COUNTRY_CODES].filter((c) => c !== 'RU')].slice(0, 230);
-  const first = Date.parse('2020-01-03T00:00:00Z');
-  let rows = 0;
-  for (const country of countries) {
-    const values = Array.from({ length: DAYS }, (_, day) => ({
-      country,
-      date: new Date(first + day * 86_400_000).toISOString().slice(0, 10),
-      cases: Math.round(20_000 + 15_000 * Math.sin(day / 40) + (day % 7) * 1_000),
-      deaths: Math.round(300 + 200 * Math.sin(day / 50)),
-      source: day < 346 ? 'ecdc' : 'who',
-      estimated: day % 9 === 0 ? 1 : 0,
-      version: 1,
-      run_id: 1,
-    }));
-    await clickhouse.insert({ table: 'daily', format: 'JSONEachRow', values });
-    rows += values.length;
-  }
-  await clickhouse.close();
-  return rows;
-}
 
 async function http(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -148,7 +124,7 @@ const port = await freePort();
 let server: RoleProcess | undefined;
 try {
   log('loading data…');
-  const rows = await loadData(env.config.CLICKHOUSE_URL, env.config.CLICKHOUSE_DATABASE);
+  const rows = await seedDaily(env.config, ['RU', ...[...COUNTRY_CODES].filter((c) => c !== 'RU')].slice(0, 230), DAYS);
   // AUTH_RATE_LIMIT=0: the 1,000 registrations come from one address. DATA_RATE_LIMIT stays at
   // its default (50/s per user): the load is spread over all keys, ~15 requests/s each.
   server = startRole('serve', env.config, { env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '0', DATA_RATE_LIMIT: '50' } });
