@@ -242,17 +242,19 @@ export function apiLoadSuite(tier: Tier): void {
         // The greedy key is cut to its limit with 429; the shedder answers 503 to the rest of the excess.
         const greedyShed = (overload.statusesByTag.greedy?.[429] ?? 0) + (overload.statusesByTag.greedy?.[503] ?? 0);
         assert.ok(greedyShed > 0, 'the greedy key was cut (429 past its own limit, or 503 with the rest)');
-        // The shedder's promise is bounded latency for what it admits, not a quota of 503s: on a machine
-        // where the limited server still kept up with this rate (the capacity measurement is noisy), no
-        // queue formed and nothing was owed. Either it shed, or the admitted answers were not queued.
-        const admittedP50 = overload.serviceByStatus[200]?.p50 ?? 0;
-        const overloadMs = env.config.HTTP_OVERLOAD_LATENCY_MS;
+        // The shedder acts on a standing queue (slow answers with many requests in progress), not on a
+        // quota of 503s. Under a CPU quota the server is throttled in bursts (25 ms of each 100 ms
+        // period), so its answers are slow even when it keeps up; and the capacity measured before is
+        // noisy. So: either it shed, or there was no standing queue to shed: every request sent on
+        // time and (nearly) every one answered within the run, i.e. the server kept up with the rate.
+        const offered = rate * overload.seconds;
+        const keptUp = overload.notSent === 0 && overload.requests >= 0.9 * offered;
         if (release) {
           assert.ok(
-            (shed > 0 && (overload.statuses[503] ?? 0) > 0) || admittedP50 <= 2 * overloadMs,
-            `the shedder answered 503 to part of the excess, or no queue formed (shed ${shed}, admitted p50 ${ms(admittedP50)})`,
+            (shed > 0 && (overload.statuses[503] ?? 0) > 0) || keptUp,
+            `the shedder answered 503 to part of the excess, or the server kept up (shed ${shed}, answered ${overload.requests} of ${Math.round(offered)} offered, ${overload.notSent} not sent)`,
           );
-          if (shed === 0) t.diagnostic(`no request was shed: the limited server kept up with ${rate}/s (admitted p50 ${ms(admittedP50)})`);
+          if (shed === 0) t.diagnostic(`no request was shed: the limited server kept up with ${rate}/s (${overload.requests} answers of ${Math.round(offered)} offered)`);
         }
         // Without a CPU quota the server may keep up with twice the light load's rate: no 503 is owed, so
         // the check is skipped, and says so in the test's output rather than passing in silence.
