@@ -15,7 +15,7 @@
 // keys), measured in turn with this one and node:http at 1 and 64 connections: before/after in
 // one run.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -111,6 +111,7 @@ try {
   });
   const answerFile = path.join(os.tmpdir(), `api-vs-node-${process.pid}.json`);
   writeFileSync(answerFile, JSON.stringify({ headers, body: body.toString('base64') }));
+  cleanups.push(() => Promise.resolve(rmSync(answerFile, { force: true })));
   const baselinePort = await freePort();
   const baseline = spawn(process.execPath, [path.join(repoRoot, 'bench/api-node-baseline.ts')], {
     env: {
