@@ -68,12 +68,15 @@ describe('cluster: HAProxy and two API processes under HTTP load, one killed', (
     const readyAt = await waitFor('api-1 ready again', async () => ((await fetch(`http://127.0.0.1:${cluster.apiPorts[0]}/readyz`).then((r) => r.ok, () => false)) ? Date.now() : undefined), 120_000, 100);
     const stats = await load;
     const afterwards = await haproxyServer(cluster, 'api-1');
-    // HAProxy saw the process go (its health check marked it down) and took it back.
-    assert.equal(afterwards.chkdown, before.chkdown + 1, `HAProxy marked api-1 down ${afterwards.chkdown - before.chkdown} times`);
-    await waitFor('HAProxy to take api-1 back', async () => ((await haproxyServer(cluster, 'api-1')).status === 'UP' ? true : undefined), 30_000, 250);
+    const markedDown = afterwards.chkdown - before.chkdown;
+    const resent = afterwards.retries - before.retries + afterwards.redispatches - before.redispatches;
     const { errors, total, rate } = errorRate(stats);
     const served = stats.statuses[200] ?? 0;
-    report(`API process SIGKILL under ${RATE} req/s through HAProxy: ${errors} of ${total} requests failed (${(rate * 100).toFixed(3)} %), statuses ${JSON.stringify(stats.statuses)}, socket errors ${stats.socketErrors}, p99 ${stats.latency.p99.toFixed(1)} ms, HAProxy retried ${afterwards.retries - before.retries} and redispatched ${afterwards.redispatches - before.redispatches}; supervisor restarted it after ${((restartedAt - killed.at) / 1000).toFixed(1)} s, ready again ${((readyAt - killed.at) / 1000).toFixed(1)} s after the kill`);
+    report(`API process SIGKILL under ${RATE} req/s through HAProxy: ${errors} of ${total} requests failed (${(rate * 100).toFixed(3)} %), statuses ${JSON.stringify(stats.statuses)}, socket errors ${stats.socketErrors}, p99 ${stats.latency.p99.toFixed(1)} ms, HAProxy marked it down ${markedDown} time(s), retried ${afterwards.retries - before.retries} and redispatched ${afterwards.redispatches - before.redispatches}; supervisor restarted it after ${((restartedAt - killed.at) / 1000).toFixed(1)} s, ready again ${((readyAt - killed.at) / 1000).toFixed(1)} s after the kill`);
+    // HAProxy saw the process go: its checks marked it down, or it sent requests meant for it to
+    // the other (a restart within two checks, 2 s, is not marked down). Then it takes it back.
+    assert.ok(markedDown > 0 || resent > 0, `HAProxy neither marked api-1 down nor re-sent a request (${JSON.stringify({ before, afterwards })})`);
+    await waitFor('HAProxy to take api-1 back', async () => ((await haproxyServer(cluster, 'api-1')).status === 'UP' ? true : undefined), 30_000, 250);
     assert.ok(served > total * 0.9, `only ${served} of ${total} requests answered 200: ${JSON.stringify(stats.statuses)} ${stats.errorSamples.slice(0, 5).join('; ')}`);
     assert.ok(rate < 0.01, `client error rate ${(rate * 100).toFixed(2)} % (${errors} of ${total}): ${JSON.stringify(stats.statuses)} ${stats.errorSamples.slice(0, 5).join('; ')}`);
   });
