@@ -15,11 +15,12 @@
 // Compression (http/compression.ts): answers for clients that accept brotli or gzip are
 // compressed here, a cached body once per encoding (cached beside the plain one, under its key
 // plus the encoding), a streamed export as it streams; the ETag names the encoding.
-import { pipeline, Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
 import type { ExportSlots } from '../services/export-slots.ts';
 import type { LruCache } from '../services/lru-cache.ts';
+import { cachingStream, smallOrStream } from './body-streams.ts';
 import { chooseEncoding, compressBody, compressingStream, MIN_COMPRESSED_BYTES, type Encoding } from './compression.ts';
 
 export interface CachedAnswer {
@@ -105,26 +106,6 @@ function keptHeaders(reply: FastifyReply): Record<string, string> {
   return kept;
 }
 
-function cachingStream(source: AsyncIterable<string>, limit: number, store: (body: Buffer) => void): Readable {
-  return Readable.from(
-    (async function* () {
-      let chunks: Buffer[] | null = [];
-      let size = 0;
-      for await (const text of source) {
-        const chunk = Buffer.from(text);
-        if (chunks) {
-          size += chunk.length;
-          if (size > limit) chunks = null;
-          else chunks.push(chunk);
-        }
-        yield chunk;
-      }
-      if (chunks) store(Buffer.concat(chunks));
-    })(),
-    { objectMode: false },
-  );
-}
-
 function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedAnswer): FastifyReply {
   reply.headers(entry.headers);
   if (etagMatches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
@@ -147,28 +128,6 @@ function encodedAnswer(deps: DataReplyDeps, acceptEncoding: string | undefined, 
 
 function sendEncoded(deps: DataReplyDeps, request: FastifyRequest, reply: FastifyReply, cacheKey: string, plain: CachedAnswer): FastifyReply {
   return sendCached(request, reply, encodedAnswer(deps, request.headers['accept-encoding'], cacheKey, plain));
-}
-
-/** The whole text when it ends before `min` bytes, else a stream of all of it (the read part first). */
-async function smallOrStream(source: AsyncIterable<string>, min: number): Promise<Buffer | AsyncIterable<string>> {
-  const iterator = source[Symbol.asyncIterator]();
-  const head: string[] = [];
-  let size = 0;
-  while (size < min) {
-    const next = await iterator.next();
-    if (next.done) return Buffer.from(head.join(''));
-    head.push(next.value);
-    size += Buffer.byteLength(next.value);
-  }
-  return (async function* () {
-    try {
-      yield* head;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    } finally {
-      // A client gone mid-answer ends this generator early: let the source close its query too.
-      await iterator.return?.();
-    }
-  })();
 }
 
 function rememberKey(url: string, accept: string | undefined): string {
