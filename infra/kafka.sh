@@ -29,6 +29,14 @@ KAFKA_FORMAT=(--standalone)   # a dynamic quorum of one; a static quorum needs n
 KAFKA_HEAP=(-Xms256m -Xmx512m)
 
 kjava() { "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" "$@"; }   # short-lived tools
+# Kafka's topic CLI against the brokers given (host:port[,...]), then TopicCommand's own arguments.
+topic_command() {
+  local bootstrap="$1"
+  shift
+  exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
+    -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" "$@"
+}
 topics_list() { timeout 30 "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
   -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
   org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" --list; }
@@ -142,11 +150,6 @@ case "${1:-}" in
   up | down | status | run) "$1" ;;
   # Kafka's topic CLI against this broker, e.g. `infra/kafka.sh topics --list` or
   # `infra/kafka.sh topics --describe --topic covid.daily`.
-  topics)
-    shift
-    exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
-      -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
-      org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" "$@"
-    ;;
+  topics) shift; topic_command "$KAFKA_HOST:$KAFKA_PORT" "$@" ;;
   *) echo "usage: $0 up|down|status|run|topics [TopicCommand args]" >&2; exit 2 ;;
 esac

@@ -75,11 +75,6 @@ case "${1:-}" in
   down) cluster_down ;;
   status) cluster_status ;;
   run) node "${2:-}"; run ;;
-  topics)
-    shift
-    exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
-      -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" \
-      org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS_LIST" "$@"
-    ;;
+  topics) shift; topic_command "$KAFKA_BROKERS_LIST" "$@" ;;
   *) echo "usage: $0 up|down|status|run N|topics [TopicCommand args]" >&2; exit 2 ;;
 esac

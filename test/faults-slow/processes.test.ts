@@ -2,7 +2,6 @@
 // claim, started twice at once; a run without a sink; the same run repeated. The sink SIGKILL case
 // is in the fast subset (test/faults/processes.test.ts).
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import {
   FaultPipeline,
@@ -15,21 +14,6 @@ import {
   waitFor,
 } from '../faults/harness.ts';
 import { runCli } from '../support/processes.ts';
-
-/**
- * Starts a sink and a worker whose first run's WHO download arrives slowly (about 10 s, the first
- * download only), and returns 2 s into that download: the moment to kill or freeze the worker.
- */
-async function runUntilMidWhoDownload(pipeline: FaultPipeline) {
-  const whoSize = (pipeline.dataset.who as Buffer).length;
-  pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 10), times: 1 });
-  pipeline.startSink();
-  const worker = pipeline.startWorker();
-  const runId = await pipeline.firstRunId();
-  await pipeline.waitTask(runId, 'load_who', 'running', 30_000);
-  await sleep(2_000);
-  return { worker, runId };
-}
 
 describe('faults: worker processes', () => {
   let p: FaultPipeline | undefined;
@@ -44,7 +28,7 @@ describe('faults: worker processes', () => {
     try {
       const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       // The kill lands mid-task.
-      const { worker: first, runId } = await runUntilMidWhoDownload(pipeline);
+      const { worker: first, runId } = await pipeline.runUntilMidWhoDownload(10);
       first.child.kill('SIGKILL');
       const killedAt = Date.now();
       await first.exited;
@@ -120,7 +104,7 @@ describe('faults: worker processes', () => {
     const pipeline = p;
     try {
       const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
-      const { worker: stale, runId } = await runUntilMidWhoDownload(pipeline);
+      const { worker: stale, runId } = await pipeline.runUntilMidWhoDownload(10);
       // A long GC pause, a frozen VM: the process holds its claim but does nothing, heartbeats included.
       stale.child.kill('SIGSTOP');
       const frozenAt = Date.now();

@@ -71,13 +71,7 @@ describe('faults: services stopped during a run', async () => {
     try {
       const { ecdc, who, weeks } = await expectedFirstRun(pipeline);
       // WHO arrives slowly (about 8 s), so the task is surely in the middle of its work when PostgreSQL goes.
-      const whoSize = (pipeline.dataset.who as Buffer).length;
-      pipeline.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / 8), times: 1 });
-      pipeline.startSink();
-      const worker = pipeline.startWorker();
-      const runId = await pipeline.firstRunId();
-      await pipeline.waitTask(runId, 'load_who', 'running', 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const { worker, runId } = await pipeline.runUntilMidWhoDownload(8);
       // Down for about six seconds, across the end of the download and the task's completion.
       const outage = await withServiceDown('postgres', async () => {}, 6_000);
       const upAt = Date.now();

@@ -303,6 +303,22 @@ export class FaultPipeline {
     return waitFor('the first run', async () => (await this.runs().catch(() => []))[0]?.id, timeoutMs, 100, () => this.logs());
   }
 
+  /**
+   * Starts a sink and a worker whose first run's WHO download arrives slowly (over about
+   * `downloadSeconds`, the first download only), and returns 2 s into that download: the moment
+   * to kill or freeze the worker, or to stop a service under it.
+   */
+  async runUntilMidWhoDownload(downloadSeconds: number): Promise<{ worker: RoleProcess; runId: string }> {
+    const whoSize = (this.dataset.who as Buffer).length;
+    this.server.setFault('who', { kind: 'trickle', bytesPerSecond: Math.ceil(whoSize / downloadSeconds), times: 1 });
+    this.startSink();
+    const worker = this.startWorker();
+    const runId = await this.firstRunId();
+    await this.waitTask(runId, 'load_who', 'running', 30_000);
+    await sleep(2_000);
+    return { worker, runId };
+  }
+
   /** Waits until a task of the run is in `state` (e.g. 'running'). */
   async waitTask(runId: string, name: string, state: string, timeoutMs: number): Promise<TaskRow> {
     return waitFor(`${name} of run ${runId} to be ${state}`, async () => {
