@@ -63,8 +63,13 @@ format_storage() {
       die "$KAFKA_NAME: storage was formatted for ports $(cat "$KAFKA_DIR/formatted-ports" 2>/dev/null) but now $ports; reset with: ${KAFKA_RESET:-infra/kafka.sh down && rm -rf .data/kafka}"
     return 0
   fi
-  [ -s "$KAFKA_CLUSTER_ID_FILE" ] ||
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_CLUSTER_ID_FILE"
+  # A random UUID in Kafka's URL-safe base64, never starting with '-' (the storage tool would read
+  # it as an option; Kafka's own Uuid.randomUuid() skips those too).
+  local id
+  while [ ! -s "$KAFKA_CLUSTER_ID_FILE" ]; do
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    [[ "$id" == -* ]] || echo -n "$id" >"$KAFKA_CLUSTER_ID_FILE"
+  done
   log "$KAFKA_NAME: formatting storage (cluster id $(cat "$KAFKA_CLUSTER_ID_FILE"))"
   if ! kjava -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.xml" kafka.tools.StorageTool \
       format "${KAFKA_FORMAT[@]}" -t "$(cat "$KAFKA_CLUSTER_ID_FILE")" -c "$KAFKA_DIR/server.properties" \
