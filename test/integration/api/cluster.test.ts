@@ -47,15 +47,23 @@ void describe('serve with several processes', () => {
       req.end(payload);
     });
 
+  /** One row of Russia's, stored straight into ClickHouse (as the sink would), `version` = `cases`. */
+  const insertRussia = async (date: string, cases: number) => {
+    const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
+    try {
+      await clickhouse.insert({
+        table: 'daily',
+        format: 'JSONEachRow',
+        values: [{ country: 'RU', date, cases, deaths: 0, source: 'who', estimated: 0, version: cases, run_id: 1 }],
+      });
+    } finally {
+      await clickhouse.close();
+    }
+  };
+
   before(async () => {
     env = await createTestEnvironment({ overrides: { AUTH_RATE_LIMIT: '0', DATA_RATE_LIMIT: '0' } });
-    const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
-    await clickhouse.insert({
-      table: 'daily',
-      format: 'JSONEachRow',
-      values: [{ country: 'RU', date: '2021-01-01', cases: 1, deaths: 0, source: 'who', estimated: 0, version: 1, run_id: 1 }],
-    });
-    await clickhouse.close();
+    await insertRussia('2021-01-01', 1);
     port = await freePort();
     // A key cache that would keep a revoked key for 5 s: only the notification can end it sooner.
     server = startRole('serve', env.config, { env: { PORT: String(port), HOST: '127.0.0.1', API_PROCESSES: '2', LOG_LEVEL: 'warn' } });
@@ -95,13 +103,7 @@ void describe('serve with several processes', () => {
     const registered = await request('POST', '/users/register', {}, { username: 'bob', password: PASSWORD });
     const key = (JSON.parse(registered.text) as { api_key: string }).api_key;
     const before = await request('GET', '/cases', { 'x-key': key });
-    const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
-    await clickhouse.insert({
-      table: 'daily',
-      format: 'JSONEachRow',
-      values: [{ country: 'RU', date: '2021-01-02', cases: 2, deaths: 0, source: 'who', estimated: 0, version: 2, run_id: 1 }],
-    });
-    await clickhouse.close();
+    await insertRussia('2021-01-02', 2);
     const pool = createPool(env.config.DATABASE_URL, { max: 1 });
     await announceCountries(pool, ['RU']);
     await pool.end();
