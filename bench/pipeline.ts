@@ -15,12 +15,14 @@
 //   5. --stages: read, transform, publish, record, diff timed one by one in this process, then
 //      `covid-etl sink` as a process on the published topic.
 //
-//   6. --memory-only: only the historical loads of (2), real and generated file (no later run);
+//   6. --history-only [--runs N]: only the end-to-end historical load of (1), N times (default 1),
+//      one line each plus the median: the quick figure to compare a change against;
+//   7. --memory-only: only the historical loads of (2), real and generated file (no later run);
 //      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS;
 //      default the heap cap bin/covid-etl gives the worker, "" for none; a --baseline worker runs
 //      without flags).
 //
-//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only]
+//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only] [--history-only [--runs N]]
 //        [--worker-options "<flags>"]   (prints Markdown)
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -384,7 +386,8 @@ function profileSummary(dir: string, top = 14): { totalMs: number; rows: { where
 const args = process.argv.slice(2);
 const baselineRef = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined;
 const work = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-pipeline-'));
-try {
+if (args.includes('--history-only')) await historyOnly(Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 1));
+else try {
   const synthetic = path.join(work, 'who-10x.csv');
   const realBytes = statSync(FILES.who).size;
   const generated = await writeSynthetic(synthetic, 10 * realBytes);
@@ -414,6 +417,23 @@ try {
   report({ e2e, large, baseline, profile, st, realBytes, generated });
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/** The quick figure: the historical load alone, N times, with the task times of each run. */
+async function historyOnly(runs: number) {
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of runs, at least 1');
+  const workerOptions = args.includes('--worker-options') ? args[args.indexOf('--worker-options') + 1] : '--max-old-space-size=256';
+  const walls: number[] = [];
+  console.log(`Machine: ${machine()}; ${new Date().toISOString()}.\n`);
+  console.log('| run | wall (run created → run --wait exits) | tasks (duration, start → end of the run) | worker / sink peak RSS |\n|---|---|---|---|');
+  for (let i = 1; i <= runs; i++) {
+    const { history } = await endToEnd({ workerEnv: workerOptions ? { NODE_OPTIONS: workerOptions } : {} });
+    walls.push(history.wallMs);
+    const tasks = history.tasks.map((t) => `${t.name} ${s(t.ms)} (${s(t.from)} → ${s(t.to)})`).join('; ');
+    console.log(`| ${i} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} |`);
+  }
+  const sorted = [...walls].sort((a, b) => a - b);
+  console.log(`\nMedian wall time over ${runs} run(s): **${s(sorted[Math.floor((sorted.length - 1) / 2)]!)}**; load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
 }
 
 function report({
