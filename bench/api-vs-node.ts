@@ -7,13 +7,15 @@
 // accepting a row to the API answering it, announced as the sink does, and unannounced.
 //
 //   node bench/api-vs-node.ts [--seconds 5] [--processes 2] [--profile DIR] [--before REF]
-//                             [--throughput-only | --staleness-only]
+//                             [--throughput-only | --staleness-only] [--generator node|wrk]
 //
 // --profile: the API runs with --cpu-prof (one process), profiles written to DIR on exit; read
 // them with `node bench/api-profile.ts DIR`; node:http's go to DIR/node-http, for comparison.
 // --before REF: the API of another commit too (run from its own checkout, same stores, same
 // keys), measured in turn with this one and node:http at 1 and 64 connections: before/after in
 // one run.
+// --generator wrk: the load comes from Debian's wrk (bench/wrk-loadgen.ts) instead of the Node
+// generator (bench/api-loadgen.ts), which pays its own pauses on the cores it shares with the servers.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,7 @@ import { createTestEnvironment } from '../test/support/environment.ts';
 import { repoRoot } from '../test/support/paths.ts';
 import { runLoad, type LoadResult } from './api-loadgen.ts';
 import { checkout } from './checkout.ts';
+import { runWrk, wrkAvailable } from './wrk-loadgen.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,9 +42,12 @@ const { values: args } = parseArgs({
     'staleness-only': { type: 'boolean', default: false },
     'throughput-only': { type: 'boolean', default: false },
     before: { type: 'string' },
+    generator: { type: 'string', default: 'node' },
   },
 });
 const SECONDS = Number(args.seconds);
+if (args.generator !== 'node' && args.generator !== 'wrk') throw new Error(`--generator is node or wrk, not ${args.generator}`);
+if (args.generator === 'wrk' && !(await wrkAvailable())) throw new Error('--generator wrk: wrk is not installed (apt-get install wrk)');
 const PROCESSES = args.profile ? 1 : Number(args.processes);
 const DAYS = 1_200;
 const PATH = '/cases?country=RU';
@@ -131,13 +137,17 @@ try {
     baseline.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
     baseline.on('exit', (code) => reject(new Error(`baseline exited ${code}`)));
   });
-  log(`answer: ${body.length} bytes; ${PROCESSES} process(es) each; machine load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`answer: ${body.length} bytes; ${PROCESSES} process(es) each; load from ${args.generator}; machine load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const measure = async (name: string, port: number, pid: number, connections: number) => {
     const request = (connection: number) => ({ path: PATH, headers: { 'x-key': keyOf(connection) } });
-    await runLoad({ port, connections, durationMs: 1_000, request }); // warm-up
+    const load = (durationMs: number) =>
+      args.generator === 'wrk'
+        ? runWrk({ port, connections, durationMs, path: PATH, keys: users.map((u) => u.key) })
+        : runLoad({ port, connections, durationMs, request });
+    await load(1_000); // warm-up
     const cpuBefore = treeCpu(pid);
-    const result = await runLoad({ port, connections, durationMs: SECONDS * 1_000, request });
+    const result = await load(SECONDS * 1_000);
     const measured: Measured = { ...result, name, connections, serverCores: (treeCpu(pid) - cpuBefore) / result.seconds };
     results.push(measured);
     log(fmt(measured));
