@@ -16,6 +16,10 @@ CH_HOST="${URL_HOST:-127.0.0.1}" CH_HTTP_PORT="$URL_PORT"
 CH_USER="${URL_USER:-default}" CH_PASS="$URL_PASS"
 CH_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
 CH_DB="${CLICKHOUSE_DATABASE:-covid}"
+# The API's read-only user (infra/clickhouse/users.d/reader.xml): its password is
+# CLICKHOUSE_READ_URL's; unset, config.ts derives covid_reader without one (loopback only).
+parse_url "${CLICKHOUSE_READ_URL:-http://covid_reader:@127.0.0.1}" 8123
+CH_READER_USER="${URL_USER:-default}" CH_READER_PASS="$URL_PASS"
 CH_NAME=clickhouse
 CH_DIR="$DATA/clickhouse"
 LOGFILE="$LOGS/clickhouse.log"
@@ -44,6 +48,9 @@ render_config() {
     -e "s#@HTTP_PORT@#$CH_HTTP_PORT#g" -e "s#@TCP_PORT@#$CH_TCP_PORT#g" \
     "$ROOT/infra/clickhouse/config.xml" >"$CH_DIR/etc/config.xml"
   cp "$ROOT/infra/clickhouse/users.xml" "$CH_DIR/etc/users.xml"
+  # users.d/ is merged over users.xml, and re-read while the server runs (as users.xml is).
+  rm -rf "$CH_DIR/etc/users.d"
+  cp -r "$ROOT/infra/clickhouse/users.d" "$CH_DIR/etc/users.d"
   # The server merges every etc/config.d/*.xml over config.xml (18.16 and current alike).
   rm -rf "$CH_DIR/etc/config.d"
   local extra
@@ -62,7 +69,15 @@ ensure_database() {
 # dies). 18.16 runs as root without complaint (checked), so no service user is needed.
 run() {
   render_config
-  exec clickhouse-server --config-file="$CH_DIR/etc/config.xml"
+  # users.d/reader.xml reads the reader's password from the environment (from_env).
+  CLICKHOUSE_READER_PASSWORD="$CH_READER_PASS" exec clickhouse-server --config-file="$CH_DIR/etc/config.xml"
+}
+
+# The API connects as CLICKHOUSE_READ_URL's user: say so in `up` when it cannot (a user other
+# than covid_reader is not created here; a server started before users.d/ existed lacks it).
+check_reader() {
+  curl -fsS --max-time 10 -u "$CH_READER_USER:$CH_READER_PASS" "http://$CH_HOST:$CH_HTTP_PORT/" --data-binary 'SELECT 1' >/dev/null 2>&1 ||
+    log "clickhouse: warning: the API's user \"$CH_READER_USER\" (CLICKHOUSE_READ_URL) cannot log in to $CH_HOST:$CH_HTTP_PORT; the API will not be ready"
 }
 
 up() {
@@ -74,6 +89,7 @@ up() {
     check_same_ports clickhouse "$CH_HTTP_PORT/$CH_TCP_PORT"
     wait_until clickhouse 60 "$LOGFILE" "" pings
     ensure_database
+    check_reader
     log "clickhouse: already running under the supervisor (pid $("$SUPERVISE" pid clickhouse), http $CH_HTTP_PORT)"
     return 0
   fi
@@ -100,6 +116,7 @@ up() {
   "$SUPERVISE" start clickhouse
   wait_until clickhouse 60 "$LOGFILE" "" pings
   ensure_database
+  check_reader
   log "clickhouse: started $(ch_query 'SELECT version()') under the supervisor (pid $("$SUPERVISE" pid clickhouse), http 127.0.0.1:$CH_HTTP_PORT, tcp $CH_TCP_PORT, data $CH_DIR)"
 }
 

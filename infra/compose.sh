@@ -11,7 +11,7 @@ compose=(docker compose -f "$root/infra/compose.yaml")
 ensure_secrets() {
   local name
   touch "$root/.env"
-  for name in POSTGRES_PASSWORD CLICKHOUSE_PASSWORD; do
+  for name in POSTGRES_PASSWORD CLICKHOUSE_PASSWORD CLICKHOUSE_READER_PASSWORD; do
     grep -q "^$name=" "$root/.env" || echo "$name=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >>"$root/.env"
   done
 }

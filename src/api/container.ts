@@ -8,6 +8,7 @@ import type { Pool } from '../platform/postgres.ts';
 import type { ApiDeps } from './app.ts';
 import { systemClock, type TimeSource } from '../platform/clock.ts';
 import { createClickHouseProbe } from './repositories/clickhouse-probe.ts';
+import { selectTsv } from './repositories/clickhouse-tsv.ts';
 import { createDailyRepository } from './repositories/daily.repository.ts';
 import { createMeasuresRepository } from './repositories/measures.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './repositories/password-hasher.ts';
@@ -30,6 +31,7 @@ export interface ApiClients {
   logger: Logger;
   /** Opened with `withStatementTimeout(url, storeTimeoutMs(config))` (repositories/pg-query.ts). */
   pool: Pool;
+  /** Opened with CLICKHOUSE_READ_URL: a user whose profile is read-only (infra/clickhouse/users.d/reader.xml). */
   clickhouse: ClickHouseClient;
   /** For streamed exports, with EXPORT_CONCURRENCY connections (the main client when absent). */
   exportClickhouse?: ClickHouseClient;
@@ -64,6 +66,19 @@ export function storeTimeoutMs(config: Config): number {
   return Math.min(config.CLICKHOUSE_QUERY_TIMEOUT_MS, Math.floor(config.HTTP_REQUEST_TIMEOUT_MS / 2));
 }
 
+/**
+ * The API sends no settings with its queries: the user's profile makes them read-only. Say so
+ * at start when it does not (a CLICKHOUSE_READ_URL naming a read-write user); unknown while
+ * ClickHouse is down, then nothing is said.
+ */
+async function warnUnlessReadOnly(clickhouse: ClickHouseClient, logger: Logger): Promise<void> {
+  const rows = await selectTsv(clickhouse, "SELECT value FROM system.settings WHERE name = 'readonly'").catch(() => undefined);
+  const readonly = rows?.[0]?.[0];
+  if (readonly !== undefined && readonly !== '1') {
+    logger.warn({ readonly }, "the API's ClickHouse user (CLICKHOUSE_READ_URL) is not read-only (its profile's readonly is not 1): its queries could write");
+  }
+}
+
 export async function createApiDeps({
   config,
   logger,
@@ -77,13 +92,14 @@ export async function createApiDeps({
 }: ApiClients): Promise<ApiDeps> {
   const timeoutMs = storeTimeoutMs(config);
   const usersRepository = createUsersRepository(pool, timeoutMs);
-  const probe = createClickHouseProbe(config.CLICKHOUSE_URL, timeoutMs);
-  const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, timeoutMs, exportClickhouse);
+  const probe = createClickHouseProbe(config.CLICKHOUSE_READ_URL, timeoutMs);
+  const daily = createDailyRepository(clickhouse, probe, config.CLICKHOUSE_DATABASE, exportClickhouse);
   const apiKeys = createApiKeyService(usersRepository, clock, keyCache);
   const versions = createDataVersionState();
-  const data = createDataService(daily, createMeasuresRepository(clickhouse, config.CLICKHOUSE_DATABASE, timeoutMs), versions);
+  const data = createDataService(daily, createMeasuresRepository(clickhouse, config.CLICKHOUSE_DATABASE), versions);
   // What the safety check compares with first. ClickHouse may be down at start: readiness says so.
   const initialDigest = await daily.partsDigest().catch(() => 'unavailable');
+  void warnUnlessReadOnly(clickhouse, logger);
   const changes: ChangeFeed = createChangeFeed({
     databaseUrl: config.DATABASE_URL,
     versions: createDataVersionSync(

@@ -23,14 +23,14 @@ export async function runApi(config: Config): Promise<number> {
     );
     const clickhouse = resources.add(
       'clickhouse',
-      createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: timeoutMs }),
+      createClickHouse({ url: config.CLICKHOUSE_READ_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: timeoutMs }),
       (c) => c.close(),
     );
     // Exports stream on connections of their own (services/export-slots.ts).
     const exportClickhouse = resources.add(
       'clickhouse-exports',
       createClickHouse({
-        url: config.CLICKHOUSE_URL,
+        url: config.CLICKHOUSE_READ_URL,
         database: config.CLICKHOUSE_DATABASE,
         requestTimeoutMs: timeoutMs,
         maxOpenConnections: config.EXPORT_CONCURRENCY,

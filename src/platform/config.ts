@@ -81,6 +81,10 @@ const schema = z.object({
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres:postgres@127.0.0.1:5432/covid'),
   CLICKHOUSE_URL: clickhouseUrlList.default('http://default:@127.0.0.1:8123'),
+  // The API's own ClickHouse user: read-only by its profile (readonly=1 and the query limits,
+  // infra/clickhouse/users.d/reader.xml). Same list rules as CLICKHOUSE_URL; unset, it is
+  // CLICKHOUSE_URL's servers with the user covid_reader and no password (the native stack's).
+  CLICKHOUSE_READ_URL: clickhouseUrlList.optional(),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('covid'),
   // The remote_servers cluster whose replicas CLICKHOUSE_URL lists: migrations then create
   // replicated tables on each (docs/clickhouse-replication.md). Unset: one plain server.
@@ -154,7 +158,23 @@ const schema = z.object({
     const clash = ports.slice(0, i).find(([, other]) => other === value && value !== 0);
     if (clash) context.addIssue({ code: 'custom', path: [name], message: `must differ from ${clash[0]} (both are ${value})` });
   }
-});
+}).transform((config) => ({ ...config, CLICKHOUSE_READ_URL: config.CLICKHOUSE_READ_URL ?? readerUrls(config.CLICKHOUSE_URL) }));
+
+/** The user the native stack and compose create for the API (infra/clickhouse/users.d/reader.xml). */
+export const CLICKHOUSE_READER_USER = 'covid_reader';
+
+/** CLICKHOUSE_URL's servers (and paths) with the reader's user and no password. */
+function readerUrls(clickhouseUrl: string): string {
+  return clickhouseUrl
+    .split(',')
+    .map((entry) => {
+      const url = new URL(entry);
+      url.username = CLICKHOUSE_READER_USER;
+      url.password = '';
+      return url.toString().replace(/\/$/, '');
+    })
+    .join(',');
+}
 
 export type Config = Readonly<z.infer<typeof schema>>;
 

@@ -51,8 +51,7 @@ function createOneProbe(url: string, timeoutMs: number, options: ClickHouseProbe
   const agent = secure
     ? new https.Agent({ keepAlive: true, maxSockets: 4, ...(options.caCert ? { ca: options.caCert } : {}) })
     : new http.Agent({ keepAlive: true, maxSockets: 4 });
-  // Read-only like every API query (daily.repository.ts).
-  const settings = `readonly=2&max_execution_time=${Math.max(1, Math.floor(timeoutMs / 1000))}`;
+  // No settings: the user's profile holds them (readonly=1 refuses any a query would change).
   const pathPrefix = parsed.pathname.replace(/\/$/, '');
 
   return {
@@ -63,7 +62,7 @@ function createOneProbe(url: string, timeoutMs: number, options: ClickHouseProbe
             protocol: parsed.protocol,
             host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
             port: parsed.port || (secure ? 443 : 80),
-            path: `${pathPrefix}/?${settings}&query=${encodeURIComponent(`${sql} FORMAT TabSeparated`)}`,
+            path: `${pathPrefix}/?query=${encodeURIComponent(`${sql} FORMAT TabSeparated`)}`,
             agent,
             headers: { authorization },
           },

@@ -19,25 +19,14 @@ export function tsvLines(text: string): string[][] {
   return text === '' ? [] : text.replace(/\n$/, '').split('\n').map((line) => line.split('\t'));
 }
 
-/**
- * The API's query settings. readonly=2: reads only (no write, no DDL) while the query may still
- * set its own limits; the API never writes, so a flaw here cannot change the data. (ClickHouse
- * 18.16 and current both take it per query; readonly=1 would also refuse max_execution_time on
- * current releases.)
- */
-export function readOnlySettings(queryTimeoutMs: number): TsvQuery['settings'] {
-  return { max_execution_time: Math.max(1, Math.floor(queryTimeoutMs / 1000)), readonly: '2' };
-}
-
-export interface TsvQuery {
-  clickhouse: ClickHouseClient;
-  settings: { max_execution_time: number; readonly?: '2' };
-}
+// No settings are sent with a query: the API's ClickHouse user (CLICKHOUSE_READ_URL) carries
+// them in its profile (readonly=1, max_execution_time, memory and result limits:
+// infra/clickhouse/users.d/reader.xml), and readonly=1 refuses any a query would change.
 
 /** The whole answer, as rows of fields. */
-export function selectTsv({ clickhouse, settings }: TsvQuery, query: string): Promise<string[][]> {
+export function selectTsv(clickhouse: ClickHouseClient, query: string): Promise<string[][]> {
   return guarded('clickhouse', async () => {
-    const result = await clickhouse.query({ query, format: 'TabSeparated', clickhouse_settings: settings });
+    const result = await clickhouse.query({ query, format: 'TabSeparated' });
     return tsvLines(await result.text());
   });
 }
@@ -46,8 +35,8 @@ export function selectTsv({ clickhouse, settings }: TsvQuery, query: string): Pr
  * The answer in batches, without holding it in memory. Resolves once ClickHouse accepted the
  * query, so "unavailable" is known before anything is sent.
  */
-export async function streamTsv<T>({ clickhouse, settings }: TsvQuery, query: string, parse: (fields: string[]) => T): Promise<AsyncIterable<T[]>> {
-  const result = await guarded('clickhouse', () => clickhouse.query({ query, format: 'TabSeparated', clickhouse_settings: settings }));
+export async function streamTsv<T>(clickhouse: ClickHouseClient, query: string, parse: (fields: string[]) => T): Promise<AsyncIterable<T[]>> {
+  const result = await guarded('clickhouse', () => clickhouse.query({ query, format: 'TabSeparated' }));
   return (async function* () {
     try {
       for await (const batch of result.stream()) yield (batch as { text: string }[]).map(({ text }) => parse(text.split('\t')));

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '../../platform/clickhouse.ts';
 import { sqlIdentifier, sqlString } from '../../platform/clickhouse.ts';
 import type { ClickHouseProbe } from './clickhouse-probe.ts';
-import { dateBounds, readOnlySettings, selectTsv, streamTsv, unescapeTsv } from './clickhouse-tsv.ts';
+import { dateBounds, selectTsv, streamTsv, unescapeTsv } from './clickhouse-tsv.ts';
 import { foldCoverage, type CountryCoverage } from './country-coverage.ts';
 import { LATEST_REGION } from './measures.sql.ts';
 import { guarded } from './store-errors.ts';
@@ -92,7 +92,6 @@ export function createDailyRepository(
   clickhouse: ClickHouseClient,
   probe: ClickHouseProbe,
   database: string,
-  queryTimeoutMs: number,
   /** Streams exports (streamRows) on its own connections, so they cannot take the others'. */
   exportClient: ClickHouseClient = clickhouse,
 ): DailyRepository {
@@ -100,10 +99,7 @@ export function createDailyRepository(
   const partsQuery =
     'SELECT partition_id, min(min_block_number), max(max_block_number), max(data_version) FROM system.parts ' +
     `WHERE database = ${sqlString(database)} AND table = 'daily' AND active GROUP BY partition_id ORDER BY partition_id`;
-  const settings = readOnlySettings(queryTimeoutMs);
-
-  const tsv = { clickhouse, settings };
-  const select = (query: string) => selectTsv(tsv, query);
+  const select = (query: string) => selectTsv(clickhouse, query);
 
   return {
     async partsDigest() {
@@ -164,7 +160,7 @@ export function createDailyRepository(
       if (filter.countries) conditions.push(`country IN (${filter.countries.map(sqlString).join(', ')})`);
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
       return streamTsv(
-        filter.export ? { clickhouse: exportClient, settings } : tsv,
+        filter.export ? exportClient : clickhouse,
         `SELECT country, toString(date), cases, deaths, estimated, source, estimated_cases, estimated_deaths
          FROM ${table} FINAL ${where} ORDER BY country, date`,
         ([country, date, cases, deaths, estimated, source, estimatedCases, estimatedDeaths]) => ({

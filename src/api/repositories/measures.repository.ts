@@ -2,7 +2,7 @@
 // (measures.sql.ts), so a revised row shows at once in every measure and sum it enters.
 import type { Place } from '../../domain/regions.ts';
 import { sqlIdentifier, type ClickHouseClient } from '../../platform/clickhouse.ts';
-import { dateBounds, nullableNumber, readOnlySettings, selectTsv, streamTsv, unescapeTsv } from './clickhouse-tsv.ts';
+import { dateBounds, nullableNumber, selectTsv, streamTsv, unescapeTsv } from './clickhouse-tsv.ts';
 import type { CountrySeries, MeasuredRow } from './daily.repository.ts';
 import { measuredRowsQuery, placeSeriesQuery } from './measures.sql.ts';
 
@@ -41,16 +41,15 @@ function parseMeasured([place, date, cases, deaths, estimated, source, estimated
   };
 }
 
-export function createMeasuresRepository(clickhouse: ClickHouseClient, database: string, queryTimeoutMs: number): MeasuresRepository {
+export function createMeasuresRepository(clickhouse: ClickHouseClient, database: string): MeasuresRepository {
   const table = `${sqlIdentifier(database)}.daily`;
-  const tsv = { clickhouse, settings: readOnlySettings(queryTimeoutMs) };
   return {
     streamMeasured: (filter) =>
-      streamTsv(tsv, measuredRowsQuery(table, { countries: filter.countries, places: filter.places, dayConditions: dateBounds('day', filter) }), parseMeasured),
+      streamTsv(clickhouse, measuredRowsQuery(table, { countries: filter.countries, places: filter.places, dayConditions: dateBounds('day', filter) }), parseMeasured),
 
     async placeSeries(place) {
       const series: CountrySeries = { country: place, dates: [], cases: [], deaths: [], estimated: [], sources: [] };
-      for (const [date, cases, deaths, estimated] of await selectTsv(tsv, placeSeriesQuery(table, place))) {
+      for (const [date, cases, deaths, estimated] of await selectTsv(clickhouse, placeSeriesQuery(table, place))) {
         series.dates.push(date!);
         series.cases.push(Number(cases));
         series.deaths.push(Number(deaths));

@@ -122,7 +122,7 @@ void describe('authentication: several processes', () => {
     await ctx.insertDaily([{ country: 'RU', date: '2021-01-01', cases: 1, deaths: 0 }]);
     // A second API process on the same databases: its own clients, caches and notifications.
     const pool = createPool(ctx.config.DATABASE_URL, { max: 2 });
-    const clickhouse = createClickHouse({ url: ctx.config.CLICKHOUSE_URL, database: ctx.config.CLICKHOUSE_DATABASE });
+    const clickhouse = createClickHouse({ url: ctx.config.CLICKHOUSE_READ_URL, database: ctx.config.CLICKHOUSE_DATABASE });
     const deps = await createApiDeps({ config: ctx.config, logger: pino({ level: 'silent' }), pool, clickhouse, keyCache });
     const app = await buildApp(deps, { defaultMetrics: false });
     other = {

@@ -21,7 +21,7 @@ void describe('caching and ETags', () => {
 
   /** Counts ClickHouse queries about one country from now on (a spy on the client the app uses). */
   const countSeriesLoads = () => {
-    const client = ctx.clickhouse as unknown as { query: (params: { query: string }) => unknown };
+    const client = ctx.reader as unknown as { query: (params: { query: string }) => unknown };
     const original = client.query;
     const queries: string[] = [];
     client.query = function (this: unknown, params) {

@@ -33,7 +33,10 @@ export interface ApiTestContext {
   env: TestEnvironment;
   config: Config;
   pool: Pool;
+  /** The pipeline's (read-write) user, for the test's own inserts. */
   clickhouse: ClickHouseClient;
+  /** The API's read-only user (CLICKHOUSE_READ_URL), which the app queries with. */
+  reader: ClickHouseClient;
   deps: ApiDeps;
   app: FastifyInstance;
   /** Inserts as the sink does: into ClickHouse, then announced; resolves once the app knows. */
@@ -62,12 +65,13 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
   const { config } = env;
   const pool = createPool(withStatementTimeout(config.DATABASE_URL, storeTimeoutMs(config)), { max: 4 });
   const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: 5_000 });
+  const reader = createClickHouse({ url: config.CLICKHOUSE_READ_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: 5_000 });
   const logger = options.logStream ? pino({ level: 'trace' }, options.logStream) : pino({ level: 'silent' });
   const deps = await createApiDeps({
     config,
     logger,
     pool,
-    clickhouse,
+    clickhouse: reader,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.keyCache ? { keyCache: options.keyCache } : {}),
   });
@@ -99,6 +103,7 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
     config,
     pool,
     clickhouse,
+    reader,
     deps,
     app,
     insertUnannounced,
@@ -122,6 +127,7 @@ export async function createApiTestContext(options: ContextOptions = {}): Promis
       await app.close();
       await deps.changes.close();
       await clickhouse.close();
+      await reader.close();
       await pool.end();
       await env.cleanup();
     },

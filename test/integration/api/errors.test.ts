@@ -162,9 +162,14 @@ void describe('stores down', () => {
     const chUrl = new URL(env.config.CLICKHOUSE_URL);
     pgProxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
     chProxy = await startTcpProxy({ host: chUrl.hostname, port: Number(chUrl.port || 8123) });
-    const config: Config = { ...env.config, DATABASE_URL: viaProxy(env.config.DATABASE_URL, pgProxy), CLICKHOUSE_URL: viaProxy(env.config.CLICKHOUSE_URL, chProxy) };
+    const config: Config = {
+      ...env.config,
+      DATABASE_URL: viaProxy(env.config.DATABASE_URL, pgProxy),
+      CLICKHOUSE_URL: viaProxy(env.config.CLICKHOUSE_URL, chProxy),
+      CLICKHOUSE_READ_URL: viaProxy(env.config.CLICKHOUSE_READ_URL, chProxy),
+    };
     const pool = createPool(withStatementTimeout(config.DATABASE_URL, storeTimeoutMs(config)), { max: 4 });
-    const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: storeTimeoutMs(config) });
+    const clickhouse = createClickHouse({ url: config.CLICKHOUSE_READ_URL, database: config.CLICKHOUSE_DATABASE, requestTimeoutMs: storeTimeoutMs(config) });
     const direct = createClickHouse({ url: env.config.CLICKHOUSE_URL, database: env.config.CLICKHOUSE_DATABASE });
     await direct.insert({ table: 'daily', format: 'JSONEachRow', values: [{ country: 'RU', date: '2021-01-01', cases: 1, deaths: 0, source: 'who', estimated: 0, version: 1, run_id: 1 }] });
     await direct.close();

@@ -24,11 +24,12 @@ describe('config', () => {
       (error: Error) =>
         error instanceof ConfigError && /NODE_ENV=production/.test(error.message) && /DATABASE_URL/.test(error.message) && /CLICKHOUSE_URL: user "default" has no password/.test(error.message),
     );
+    const reader = { CLICKHOUSE_READ_URL: 'http://covid_reader:y@ch:8123' };
     assert.throws(
-      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:postgres@db/covid', CLICKHOUSE_URL: 'http://reader:x@ch:8123' }),
-      (error: Error) => /DATABASE_URL/.test(error.message) && !/CLICKHOUSE_URL/.test(error.message),
+      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:postgres@db/covid', CLICKHOUSE_URL: 'http://writer:x@ch:8123', ...reader }),
+      (error: Error) => /DATABASE_URL/.test(error.message) && !/CLICKHOUSE_(READ_)?URL/.test(error.message),
     );
-    const config = parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db/covid', CLICKHOUSE_URL: 'http://reader:x@ch:8123' });
+    const config = parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db/covid', CLICKHOUSE_URL: 'http://writer:x@ch:8123', ...reader });
     assert.equal(config.NODE_ENV, 'production');
     // Outside production the defaults stay, for a developer's loopback.
     assert.equal(parseConfig({ NODE_ENV: 'development' }).DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5432/covid');
@@ -48,9 +49,38 @@ describe('config', () => {
     assert.throws(() => parseConfig({ CLICKHOUSE_CLUSTER: 'a-b' }), /CLICKHOUSE_CLUSTER: must be a plain identifier/);
     // Production holds every replica's URL to the credential rule.
     assert.throws(
-      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db/covid', CLICKHOUSE_URL: 'http://r:x@ch1:8123,http://r@ch2:8123' }),
+      () =>
+        parseConfig({
+          NODE_ENV: 'production',
+          DATABASE_URL: 'postgres://app:s3cret@db/covid',
+          CLICKHOUSE_URL: 'http://r:x@ch1:8123,http://r@ch2:8123',
+          CLICKHOUSE_READ_URL: 'http://q:y@ch1:8123',
+        }),
       (error: Error) => /CLICKHOUSE_URL \(entry 2\): user "r" has no password/.test(error.message) && !/entry 1/.test(error.message),
     );
+  });
+
+  it("gives the API a read-only user of its own: CLICKHOUSE_READ_URL, by default CLICKHOUSE_URL's servers as covid_reader", () => {
+    assert.equal(parseConfig({}).CLICKHOUSE_READ_URL, 'http://covid_reader@127.0.0.1:8123');
+    // Every replica, with its port and path; the pipeline's password is not carried over.
+    assert.equal(
+      parseConfig({ CLICKHOUSE_URL: 'http://covid:pw@ch1:8124,https://covid:pw@ch2/proxy' }).CLICKHOUSE_READ_URL,
+      'http://covid_reader@ch1:8124,https://covid_reader@ch2/proxy',
+    );
+    assert.equal(parseConfig({ CLICKHOUSE_READ_URL: ' http://api:s@ch1:8124 , http://api:s@ch2:8125 ' }).CLICKHOUSE_READ_URL, 'http://api:s@ch1:8124,http://api:s@ch2:8125');
+    const rejects = (url: string, message: RegExp) =>
+      assert.throws(() => parseConfig({ CLICKHOUSE_READ_URL: url }), (error: Error) => error instanceof ConfigError && message.test(error.message));
+    rejects('http://ch1:8124,,http://ch2:8125', /CLICKHOUSE_READ_URL: entry 2 of 3 is empty/);
+    rejects('postgres://u:secret@ch1', /CLICKHOUSE_READ_URL: must be a URL \(http:, https:\)$/m);
+    rejects('http://ch1:8124,http://ch1:8124', /CLICKHOUSE_READ_URL: entry 2 of 2 repeats entry 1/);
+
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db/covid', CLICKHOUSE_URL: 'http://covid:x@ch:8123' };
+    // Unset in production: the derived reader has no password.
+    assert.throws(() => parseConfig(production), /CLICKHOUSE_READ_URL: user "covid_reader" has no password/);
+    assert.throws(() => parseConfig({ ...production, CLICKHOUSE_READ_URL: 'http://covid_reader:y@ch1:8123,http://covid_reader@ch2:8123' }), /CLICKHOUSE_READ_URL \(entry 2\): user "covid_reader" has no password/);
+    // The pipeline's own user would give the API write access.
+    assert.throws(() => parseConfig({ ...production, CLICKHOUSE_READ_URL: 'http://covid:x@ch:8123' }), /CLICKHOUSE_READ_URL: uses the pipeline's user "covid" \(CLICKHOUSE_URL\)/);
+    assert.equal(parseConfig({ ...production, CLICKHOUSE_READ_URL: 'http://covid_reader:y@ch:8123' }).CLICKHOUSE_READ_URL, 'http://covid_reader:y@ch:8123');
   });
 
   it('is frozen', () => {
