@@ -1,9 +1,9 @@
 // A source read staged on disk, so that the worker's memory does not grow with the file. The
 // rules need a country's whole series and the gate needs the whole read before anything is
 // published, whatever order the file is in (WHO's daily release has been sorted by country and
-// by date): the accepted rows go to one small file per country, the rejected rows to one more,
-// through write buffers of a few kB per country. Afterwards the series are read back one
-// country at a time. Memory: the buffers and the per-country statistics (read-stats.ts), i.e.
+// by date): the accepted rows go to one small file per country (a `date,cases,deaths` line each,
+// series-line.ts), the rejected rows to one more, through write buffers of a few kB per country.
+// Afterwards the series are read back one country at a time. Memory: the buffers and the per-country statistics (read-stats.ts), i.e.
 // bounded by the number of countries and days, not by the number of rows.
 import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,8 @@ import type { DailyRecord, SourceName } from '../../domain/record.ts';
 import type { RecordRegion } from '../../domain/regions.ts';
 import type { SeriesPoint } from '../../domain/transform/types.ts';
 import type { SourceReject } from '../publisher.ts';
-import { pointOf, ReadStatsBuilder } from './read-stats.ts';
+import { ReadStatsBuilder } from './read-stats.ts';
+import { parseSeriesLine, seriesLine } from './series-line.ts';
 import type { ReaderItem, RejectedItem } from './types.ts';
 
 const PREFIX = 'covid-etl-stage-';
@@ -45,9 +46,7 @@ export class SeriesStage {
   }
 
   add(country: string, point: SeriesPoint): void {
-    // JSON, not a fixed column list: a field added to SeriesPoint flows through unchanged.
-    const line = `${JSON.stringify(point)}\n`;
-    const buffered = (this.buffers.get(country) ?? '') + line;
+    const buffered = `${this.buffers.get(country) ?? ''}${seriesLine(point)}\n`;
     if (buffered.length < FLUSH_AT) this.buffers.set(country, buffered);
     else {
       appendFileSync(this.countryFile(country), buffered);
@@ -77,7 +76,7 @@ export class SeriesStage {
 
   /** One country's series, in file order. */
   series(country: string): SeriesPoint[] {
-    return readLines(this.countryFile(country)).map((line) => JSON.parse(line) as SeriesPoint);
+    return readLines(this.countryFile(country)).map(parseSeriesLine);
   }
 
   /** The rejected rows, a chunk at a time. */
@@ -171,7 +170,7 @@ export async function stageRead(source: SourceName, items: AsyncIterable<ReaderI
     const kept = builder.add(item);
     if (kept === null) continue;
     if (kept.kind === 'rejected') stage.addReject(kept);
-    else stage.add(kept.country, pointOf(kept));
+    else stage.add(kept.country, kept); // a row is a point (its date and counts), no copy
   }
   stage.seal();
   return { source, stats: builder.stats, regions: builder.regions(), stage };

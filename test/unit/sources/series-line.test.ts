@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSeriesLine, seriesLine } from '../../../src/pipeline/sources/series-line.ts';
+
+test('a staged series line gives back the very point: empty counts stay null, 0 and negatives stay values', () => {
+  const points = [
+    { date: '2020-01-03', cases: 1, deaths: 0 },
+    { date: '2020-01-04', cases: null, deaths: null },
+    { date: '2020-01-05', cases: 0, deaths: null },
+    { date: '2020-01-06', cases: null, deaths: -3 },
+    { date: '2023-06-07', cases: Number.MAX_SAFE_INTEGER, deaths: Number.MIN_SAFE_INTEGER },
+  ];
+  for (const point of points) assert.deepEqual(parseSeriesLine(seriesLine(point)), point);
+  assert.equal(seriesLine(points[1]!), '2020-01-04,,');
+  assert.equal(seriesLine(points[3]!), '2020-01-06,,-3');
+});
+
+test('a line the stage did not write is an error, not a guessed point', () => {
+  for (const line of ['', '2020-01-03', '2020-01-03,1', '2020-01-03,1,2,3', '2020-01-03,x,1', '2020-01-03,1,1.5', '2020-01-03,1,9007199254740993', '{"date":"2020-01-03"}']) {
+    assert.throws(() => parseSeriesLine(line), /not a staged series line/, JSON.stringify(line));
+  }
+});
