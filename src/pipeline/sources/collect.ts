@@ -17,21 +17,23 @@ export interface SourceRead {
   stats: ReadStats;
 }
 
-export async function collectRead(source: SourceName, items: AsyncIterable<ReaderItem>): Promise<SourceRead> {
+export async function collectRead(source: SourceName, batches: AsyncIterable<readonly ReaderItem[]>): Promise<SourceRead> {
   const series = new Map<string, SeriesPoint[]>();
   const rejects: RejectedItem[] = [];
   const builder = new ReadStatsBuilder(source);
-  for await (const item of items) {
-    const kept = builder.add(item);
-    if (kept === null) continue;
-    if (kept.kind === 'rejected') {
-      rejects.push(kept);
-      continue;
+  for await (const items of batches) {
+    for (const item of items) {
+      const kept = builder.add(item);
+      if (kept === null) continue;
+      if (kept.kind === 'rejected') {
+        rejects.push(kept);
+        continue;
+      }
+      const points = series.get(kept.country);
+      const point = pointOf(kept);
+      if (points) points.push(point);
+      else series.set(kept.country, [point]);
     }
-    const points = series.get(kept.country);
-    const point = pointOf(kept);
-    if (points) points.push(point);
-    else series.set(kept.country, [point]);
   }
   return { source, series, regions: builder.regions(), rejects, stats: builder.stats };
 }

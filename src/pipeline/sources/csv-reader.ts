@@ -2,7 +2,7 @@
 // who.ts): the header is checked by column name, every row becomes a row, a rejected row (with
 // all of its reasons) or a skipped non-country row. A source differs only in its columns, how
 // it writes a date, and which columns it carries beyond the published ones.
-import { classifyCode } from '../../domain/countries.ts';
+import { classifyCode, type CodeClass } from '../../domain/countries.ts';
 import type { SourceName } from '../../domain/record.ts';
 import { columnIndex, csvRecords } from './csv.ts';
 import type { ByteSource, ReaderItem, RowItem } from './types.ts';
@@ -34,31 +34,58 @@ export interface CsvLayout<C extends string> {
   extra?: (cell: (column: string) => string | null) => Partial<RowItem>;
 }
 
-export async function* readCsvSource<C extends string>(layout: CsvLayout<C>, input: ByteSource): AsyncGenerator<ReaderItem> {
+/**
+ * A CSV source's items in batches (one parsed chunk's rows each): the readers' consumers take a
+ * batch at a time, with no promise per row.
+ */
+export async function* readCsvSource<C extends string>(layout: CsvLayout<C>, input: ByteSource): AsyncGenerator<ReaderItem[]> {
+  let read: ((line: number, fields: string[]) => ReaderItem) | undefined;
+  for await (const records of csvRecords(input, layout.source)) {
+    const items: ReaderItem[] = [];
+    for (const { line, fields } of records) {
+      if (read === undefined) read = rowReader(layout, fields);
+      else items.push(read(line, fields));
+    }
+    if (items.length > 0) yield items;
+  }
+  if (read === undefined) columnIndex(layout.source, undefined, layout.columns); // an empty file throws
+}
+
+/** Distinct codes remembered per read: a file has a few hundred; a damaged one may have more. */
+const MAX_CODES = 4096;
+
+/** The reader of the rows under `header` (checked here: a missing column throws). */
+function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (line: number, fields: string[]) => ReaderItem {
   const { source } = layout;
-  let col: Record<C, number> | undefined;
-  let header: string[] = [];
-  let noted: number[] = [];
-  for await (const { line, fields } of csvRecords(input, source)) {
-    if (col === undefined) {
-      col = columnIndex(source, fields, layout.columns);
-      header = fields;
-      noted = (layout.notedColumns ?? []).map((name) => fields.indexOf(name)).filter((i) => i >= 0);
-      continue;
+  const index = columnIndex(source, header, layout.columns);
+  const noted = (layout.notedColumns ?? []).map((name) => header.indexOf(name)).filter((i) => i >= 0);
+  const codes = new Map<string, CodeClass>();
+  const optionalIndex = new Map<string, number>();
+  // The row being read, for the cell readers below (made once, not per row).
+  let fields: string[] = [];
+  const cells: Cells<C> = (column) => fields[index[column]]!;
+  const optional = (column: string): string | null => {
+    let i = optionalIndex.get(column);
+    if (i === undefined) optionalIndex.set(column, (i = header.indexOf(column)));
+    return i < 0 ? null : fields[i]!;
+  };
+  const classify = (code: string): CodeClass => {
+    let cls = codes.get(code);
+    if (cls === undefined) {
+      cls = classifyCode(source, code);
+      if (codes.size < MAX_CODES) codes.set(code, cls);
     }
-    const raw = fields.join(',');
+    return cls;
+  };
+
+  return (line, rowFields) => {
+    fields = rowFields;
     if (fields.length !== header.length) {
-      yield { kind: 'rejected', line, reason: `expected ${header.length} fields, found ${fields.length}`, raw };
-      continue;
+      return { kind: 'rejected', line, reason: `expected ${header.length} fields, found ${fields.length}`, raw: fields.join(',') };
     }
-    const index = col;
-    const cells: Cells<C> = (column) => fields[index[column]]!;
     const code = cells(layout.code);
-    const cls = classifyCode(source, code);
-    if (cls.kind === 'not-a-country') {
-      yield { kind: 'skipped', line, code, reason: cls.reason };
-      continue;
-    }
+    const cls = classify(code);
+    if (cls.kind === 'not-a-country') return { kind: 'skipped', line, code, reason: cls.reason };
     const date = layout.date(cells);
     const cases = parseCount(layout.cases, cells(layout.cases));
     const deaths = parseCount(layout.deaths, cells(layout.deaths));
@@ -67,31 +94,17 @@ export async function* readCsvSource<C extends string>(layout: CsvLayout<C>, inp
         p === null ? [] : typeof p === 'string' ? [p] : p.ok ? [] : [p.reason],
       );
       const garbled = hasReplacementChar(code, ...layout.dateColumns.map(cells), cells(layout.cases), cells(layout.deaths));
-      yield {
+      return {
         kind: 'rejected',
         line,
         reason: problems.join('; '),
-        raw,
+        raw: fields.join(','),
         ...(garbled ? { garbled: true } : {}),
         ...(cls.kind === 'unknown' ? { unknownCode: code } : {}),
       };
-      continue;
     }
-    const garbledName = noted.some((i) => hasReplacementChar(fields[i]));
-    const optional = (column: string): string | null => {
-      const i = header.indexOf(column);
-      return i < 0 ? null : fields[i]!;
-    };
-    yield {
-      kind: 'row',
-      line,
-      country: cls.country,
-      date: date.value,
-      cases: cases.value,
-      deaths: deaths.value,
-      ...(garbledName ? { garbledIgnoredField: true as const } : {}),
-      ...layout.extra?.(optional),
-    };
-  }
-  if (col === undefined) columnIndex(source, undefined, layout.columns); // an empty file throws
+    const row: RowItem = { kind: 'row', line, country: cls.country, date: date.value, cases: cases.value, deaths: deaths.value };
+    if (noted.some((i) => hasReplacementChar(fields[i]))) row.garbledIgnoredField = true;
+    return layout.extra ? Object.assign(row, layout.extra(optional)) : row;
+  };
 }

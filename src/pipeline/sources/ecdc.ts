@@ -18,7 +18,7 @@ export const ECDC_LAYOUT: CsvLayout<(typeof ECDC_COLUMNS)[number]> = {
   dateColumns: ['dateRep'],
 };
 
-export function readEcdc(input: ByteSource): AsyncGenerator<ReaderItem> {
+export function readEcdc(input: ByteSource): AsyncGenerator<ReaderItem[]> {
   return readCsvSource(ECDC_LAYOUT, input);
 }
 

@@ -164,13 +164,15 @@ function* readChunks<T>(file: string, chunk: number): Generator<T[]> {
 }
 
 /** Drains a reader into a stage (sealed at the end); the statistics are kept in memory. */
-export async function stageRead(source: SourceName, items: AsyncIterable<ReaderItem>, stage: SeriesStage): Promise<StagedRead> {
+export async function stageRead(source: SourceName, batches: AsyncIterable<readonly ReaderItem[]>, stage: SeriesStage): Promise<StagedRead> {
   const builder = new ReadStatsBuilder(source);
-  for await (const item of items) {
-    const kept = builder.add(item);
-    if (kept === null) continue;
-    if (kept.kind === 'rejected') stage.addReject(kept);
-    else stage.add(kept.country, kept); // a row is a point (its date and counts), no copy
+  for await (const items of batches) {
+    for (const item of items) {
+      const kept = builder.add(item);
+      if (kept === null) continue;
+      if (kept.kind === 'rejected') stage.addReject(kept);
+      else stage.add(kept.country, kept); // a row is a point (its date and counts), no copy
+    }
   }
   stage.seal();
   return { source, stats: builder.stats, regions: builder.regions(), stage };

@@ -30,6 +30,6 @@ export const WHO_LAYOUT: CsvLayout<(typeof WHO_COLUMNS)[number]> = {
   },
 };
 
-export function readWho(input: ByteSource): AsyncGenerator<ReaderItem> {
+export function readWho(input: ByteSource): AsyncGenerator<ReaderItem[]> {
   return readCsvSource(WHO_LAYOUT, input);
 }

@@ -27,7 +27,7 @@ export interface Validators {
 
 type CsvSource = 'ecdc' | 'who';
 
-const readers: Record<CsvSource, (input: ByteSource) => AsyncGenerator<ReaderItem>> = { ecdc: readEcdc, who: readWho };
+const readers: Record<CsvSource, (input: ByteSource) => AsyncGenerator<ReaderItem[]>> = { ecdc: readEcdc, who: readWho };
 const expectedContent: Record<CsvSource, string> = {
   ecdc: `a CSV file with columns ${ECDC_COLUMNS.join(',')}`,
   who: `a CSV file with columns ${WHO_COLUMNS.join(',')}`,

@@ -14,16 +14,17 @@ export const WHO_WEEKLY_OLDER = dataFile('who/WHO-COVID-19-global-data_WEEKLY_to
 export const WHO_EXCERPT = dataFile('who/WHO-COVID-19-global-daily-data_to-2025-03-02_EXCERPT_RU-rows_TRANSCRIBED.csv');
 export const POSTS_DIR = dataFile('ru_obyasnyaem_rf/raw_html');
 
-export async function drain(items: AsyncIterable<ReaderItem>): Promise<ReaderItem[]> {
+/** A reader's items, its batches joined. */
+export async function drain(batches: AsyncIterable<readonly ReaderItem[]>): Promise<ReaderItem[]> {
   const out: ReaderItem[] = [];
-  for await (const item of items) out.push(item);
+  for await (const items of batches) for (const item of items) out.push(item);
   return out;
 }
 
 const cache = new Map<string, Promise<ReaderItem[]>>();
 
 /** A reader's items for a file, read once per test process (the files are large). */
-export function readOnce(reader: (input: ReturnType<typeof open>) => AsyncIterable<ReaderItem>, file: string): Promise<ReaderItem[]> {
+export function readOnce(reader: (input: ReturnType<typeof open>) => AsyncIterable<readonly ReaderItem[]>, file: string): Promise<ReaderItem[]> {
   let items = cache.get(file);
   if (!items) {
     items = drain(reader(open(file)));
