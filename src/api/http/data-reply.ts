@@ -18,7 +18,7 @@
 import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
-import type { ExportSlots } from '../services/export-slots.ts';
+import type { ExportSlots, ReleaseSlot } from '../services/export-slots.ts';
 import type { LruCache } from '../services/lru-cache.ts';
 import { cachingStream, smallOrStream } from './body-streams.ts';
 import { chooseEncoding, compressBody, compressingStream, MIN_COMPRESSED_BYTES, type Encoding } from './compression.ts';
@@ -169,6 +169,19 @@ function remember(deps: DataReplyDeps, request: FastifyRequest, answer: DataAnsw
   deps.remembered.set(url, { key: answer.key, countries: answer.countries, route: request.routeOptions.url ?? 'unmatched' });
 }
 
+/**
+ * An export slot, freed when the answer ends or the client goes away, whichever is first. The
+ * listener goes on at once: a client gone while ClickHouse was accepting the query (its 'close'
+ * already past when the answer would start) once kept its slot for good. Freed at once when the
+ * connection is already closed.
+ */
+function holdExportSlot(slots: ExportSlots, user: string, reply: FastifyReply): ReleaseSlot {
+  const release = slots.acquire(user);
+  reply.raw.once('close', release);
+  if (reply.raw.destroyed) release();
+  return release;
+}
+
 export async function replyWithData(
   deps: DataReplyDeps,
   request: FastifyRequest,
@@ -195,7 +208,9 @@ export async function replyWithData(
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
   // Before the query starts: an export over the caps costs ClickHouse nothing.
-  const release = answer.exportBy === undefined ? () => {} : deps.exports.acquire(answer.exportBy);
+  const release = answer.exportBy === undefined ? () => {} : holdExportSlot(deps.exports, answer.exportBy, reply);
+  // A client that went away before its export was admitted: no query for nobody.
+  if (reply.raw.destroyed) return reply.code(499).send();
   let produced: Buffer | AsyncIterable<string>;
   try {
     produced = await answer.produce(version);
@@ -219,8 +234,6 @@ export async function replyWithData(
     store(body);
     return sendEncoded(deps, request, reply, cacheKey, { body, etag, headers: kept });
   }
-  // 'close' comes once the answer was sent or the client went away, whichever is first.
-  reply.raw.once('close', release);
   const plain = cachingStream(body, deps.maxCachedBody, store);
   const encoding = chooseEncoding(request.headers['accept-encoding']);
   if (!encoding) return reply.send(plain);

@@ -128,6 +128,30 @@ void describe('connection hygiene and export caps', () => {
     b.destroy();
   });
 
+  void it('an export whose client goes away before its answer starts gives its slot back', async () => {
+    // Gone while the key is checked, while ClickHouse accepts the query, or as the answer
+    // starts: each of these once held the slot for good (the 'close' it waited for had passed).
+    const leavers = [];
+    for (let i = 0; i < 12; i++) leavers.push(await ctx.register(`leaver${i}`));
+    for (const [i, key] of leavers.entries()) {
+      const socket = await connect();
+      socket.write(`GET /v1/daily?format=json HTTP/1.1\r\nhost: x\r\nx-key: ${key}\r\n\r\n`);
+      await sleep(i * 8);
+      socket.destroy();
+    }
+    // EXPORT_CONCURRENCY is 2: exports are answered again once the abandoned ones are over.
+    const waited = performance.now();
+    let status = 0;
+    while (performance.now() - waited < 10_000) {
+      const response = await get(`/v1/daily?format=csv&country=${COUNTRIES.slice(0, 11).join(',')}`, keys[0]!);
+      status = response.status;
+      await response.arrayBuffer();
+      if (status === 200) break;
+      await sleep(100);
+    }
+    assert.equal(status, 200, 'the abandoned exports gave their slots back');
+  });
+
   void it('connections beyond HTTP_MAX_CONNECTIONS are closed at once; the server serves again when they go', async () => {
     const idle = await Promise.all(Array.from({ length: 40 }, () => connect()));
     const extra = await connect();
