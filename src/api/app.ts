@@ -30,6 +30,8 @@ import type { ApiKeyService } from './services/api-key.service.ts';
 import type { DataService } from './services/data.service.ts';
 import type { ChangeFeed } from './services/change-feed.ts';
 import type { DataVersionService } from './services/data-version.service.ts';
+import { createByteBudget } from './services/byte-budget.ts';
+import { createExportFiles } from './services/export-files.ts';
 import { createExportSlots } from './services/export-slots.ts';
 import { LruCache } from './services/lru-cache.ts';
 import { createReadiness } from './services/readiness.ts';
@@ -175,7 +177,13 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     maxCachedBody: 4 * 1024 * 1024,
     remembered: new Map(),
     exports: createExportSlots({ total: config.EXPORT_CONCURRENCY, perUser: config.EXPORT_PER_KEY }),
+    exportFiles: createExportFiles(),
+    exportBudget: config.EXPORT_BYTES_PER_SECOND > 0 ? createByteBudget(config.EXPORT_BYTES_PER_SECOND) : undefined,
   };
+  app.addHook('onClose', (_instance, done) => {
+    dataReply.exportFiles.close();
+    done();
+  });
   await app.register(docsRoutes);
   await app.register(appRoutes);
   registries.set(app, metrics);

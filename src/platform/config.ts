@@ -134,6 +134,8 @@ const schema = z.object({
   // Uncached /v1/daily answers streaming at once: on the server (its own ClickHouse connections) and per key.
   EXPORT_CONCURRENCY: positiveInt(8),
   EXPORT_PER_KEY: positiveInt(2),
+  // What all exports together send per second (bytes; 0 = no limit): bounds the CPU they take.
+  EXPORT_BYTES_PER_SECOND: nonNegativeInt(32 * 1024 * 1024),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   HTTP_HEADERS_TIMEOUT_MS: positiveInt(5_000),
   HTTP_IDLE_TIMEOUT_MS: positiveInt(5_000),

@@ -79,14 +79,15 @@ void describe('attacks against a running API: small answers, honest latency with
     assertHonestWithin2x(outcome, 'error amplification');
   });
 
-  // Not met on the shared 2-core machine: the honest median rose 2.6x to 7x (docs/security.md);
-  // run as a todo, so the figures and the failure show in every run without failing the tier.
-  const EXPORTS_TODO = 'whole-table exports within the caps still take more than half of this 2-core machine (docs/security.md)';
-  void it('export floods: unfiltered /v1/daily from many connections and keys', async (t) => {
+  // Exports are rendered once per data version into files and sent within the server's byte
+  // budget (EXPORT_BYTES_PER_SECOND), each answer holding a slot: the flood costs one render and
+  // a bounded byte rate, the rest is 429/503 (docs/security.md has the figures before and after).
+  void it('export floods: unfiltered /v1/daily from many connections and keys', async () => {
     const specs = attackerKeys.flatMap((key) => [withKey(key, '/v1/daily'), withKey(key, '/v1/daily?format=csv')]);
     const outcome = await run('export flood', { rate: 50, maxConnections: 64, specs });
     assertAttackAnswers(outcome.attacks, [200, 429, 503], 'export flood', [200]);
-    await t.test('honest latency within 2x during the export flood', { todo: EXPORTS_TODO }, () => assertHonestWithin2x(outcome, 'export flood'));
+    assert.ok(outcome.attacks.every((a) => (a.statuses[200] ?? 0) > 0), 'some exports were answered in every round');
+    assertHonestWithin2x(outcome, 'export flood');
   });
 
   void it('/readyz floods from anonymous connections', async () => {

@@ -15,9 +15,12 @@
 // Compression (http/compression.ts): answers for clients that accept brotli or gzip are
 // compressed here, a cached body once per encoding (cached beside the plain one, under its key
 // plus the encoding), a streamed export as it streams; the ETag names the encoding.
+import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersionService } from '../services/data-version.service.ts';
+import { pacedStream, type ByteBudget } from '../services/byte-budget.ts';
+import type { ExportFile, ExportFiles } from '../services/export-files.ts';
 import type { ExportSlots, ReleaseSlot } from '../services/export-slots.ts';
 import type { LruCache } from '../services/lru-cache.ts';
 import { cachingStream, smallOrStream } from './body-streams.ts';
@@ -39,6 +42,10 @@ export interface DataReplyDeps {
   remembered: Map<string, RememberedUrl>;
   /** Caps on exports in progress (answers marked `exportBy`). */
   exports: ExportSlots;
+  /** Exports rendered once per data version (and encoding), sent from files. */
+  exportFiles: ExportFiles;
+  /** Bytes per second all exports together may send (EXPORT_BYTES_PER_SECOND; none: no limit). */
+  exportBudget?: ByteBudget | undefined;
 }
 
 export interface RememberedUrl {
@@ -62,7 +69,10 @@ export interface DataAnswer {
   /** Validation that needs the data (does the country have rows?) goes here too. */
   prepare?: (version: string) => Promise<void>;
   produce: (version: string) => Promise<Buffer | AsyncIterable<string>>;
-  /** The user this answer is an export for: producing it takes one of the export slots. */
+  /**
+   * The user this answer is an export for: it is rendered once per data version into a file
+   * (services/export-files.ts) and each answer, from that file, takes one of the export slots.
+   */
   exportBy?: string;
 }
 
@@ -160,13 +170,51 @@ export function createFastPathHook(deps: DataReplyDeps) {
   };
 }
 
-/** Valid for the current data: a GET of this URL (and Accept) may take the fast path next time. */
+/**
+ * Valid for the current data: a GET of this URL (and Accept) may take the fast path next time.
+ * Not an export: its cached answer takes an export slot, which only this path gives.
+ */
 function remember(deps: DataReplyDeps, request: FastifyRequest, answer: DataAnswer): void {
-  if (request.method !== 'GET') return;
+  if (request.method !== 'GET' || answer.exportBy !== undefined) return;
   const url = rememberKey(request.url, request.headers.accept);
   if (deps.remembered.has(url)) return;
   if (deps.remembered.size >= MAX_REMEMBERED) deps.remembered.clear();
   deps.remembered.set(url, { key: answer.key, countries: answer.countries, route: request.routeOptions.url ?? 'unmatched' });
+}
+
+/**
+ * An export: a slot first (an export over the caps costs nothing), then the file of this data
+ * version in the encoding the client accepts (rendered now unless it exists or is being
+ * rendered: the request then waits for that render), sent within the server's byte budget. A
+ * cached file costs ClickHouse nothing but still megabytes of socket writes and, with a slow
+ * reader, a socket for long: so every export answer takes a slot, from a file or not.
+ */
+async function replyWithExport(
+  deps: DataReplyDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { answer, version, cacheKey, etag, user }: { answer: DataAnswer; version: string; cacheKey: string; etag: string; user: string },
+): Promise<FastifyReply> {
+  const release = holdExportSlot(deps.exports, user, reply);
+  // A client that went away before its export was admitted: nothing to render for nobody.
+  if (reply.raw.destroyed) return reply.code(499).send();
+  let file: ExportFile;
+  let encoding: Encoding | null;
+  try {
+    const plain = await deps.exportFiles.get(cacheKey, () => answer.produce(version));
+    encoding = plain.size >= MIN_COMPRESSED_BYTES ? chooseEncoding(request.headers['accept-encoding']) : null;
+    file = encoding
+      ? await deps.exportFiles.get(`${cacheKey}|${encoding}`, () => Promise.resolve(pipeline(createReadStream(plain.path), compressingStream(encoding!), () => {})))
+      : plain;
+  } catch (error) {
+    release();
+    throw error;
+  }
+  if (encoding) reply.header('etag', encodedTag(etag, encoding)).header('content-encoding', encoding);
+  reply.header('content-length', String(file.size));
+  // A client gone mid-answer destroys the paced stream, and the pipeline the file's reader; a
+  // read error ends the answer (its first bytes have left).
+  return reply.send(pipeline(createReadStream(file.path), pacedStream(deps.exportBudget), () => {}));
 }
 
 /**
@@ -207,30 +255,15 @@ export async function replyWithData(
   reply.headers(headers);
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
-  // Before the query starts: an export over the caps costs ClickHouse nothing.
-  const release = answer.exportBy === undefined ? () => {} : holdExportSlot(deps.exports, answer.exportBy, reply);
-  // A client that went away before its export was admitted: no query for nobody.
-  if (reply.raw.destroyed) return reply.code(499).send();
-  let produced: Buffer | AsyncIterable<string>;
-  try {
-    produced = await answer.produce(version);
-  } catch (error) {
-    release();
-    throw error;
-  }
+  if (answer.exportBy !== undefined) return replyWithExport(deps, request, reply, { answer, version, cacheKey, etag, user: answer.exportBy });
+
+  const produced = await answer.produce(version);
   // Every header the route set for this answer (Content-Location, say) is kept with it.
   const kept = keptHeaders(reply);
   const store = (complete: Buffer) => deps.bodies.set(cacheKey, { body: complete, etag, headers: kept });
   // A stream that ends within its first kilobyte is a small answer: sent (and cached) whole.
-  let body: Buffer | AsyncIterable<string>;
-  try {
-    body = Buffer.isBuffer(produced) ? produced : await smallOrStream(produced, MIN_COMPRESSED_BYTES);
-  } catch (error) {
-    release();
-    throw error;
-  }
+  const body = Buffer.isBuffer(produced) ? produced : await smallOrStream(produced, MIN_COMPRESSED_BYTES);
   if (Buffer.isBuffer(body)) {
-    release();
     store(body);
     return sendEncoded(deps, request, reply, cacheKey, { body, etag, headers: kept });
   }

@@ -152,6 +152,41 @@ void describe('connection hygiene and export caps', () => {
     assert.equal(status, 200, 'the abandoned exports gave their slots back');
   });
 
+  void it('a cached export takes a slot as well, unless the client has it already (304)', async () => {
+    const eleven = `/v1/daily?format=csv&country=${COUNTRIES.slice(0, 11).join(',')}`;
+    const first = await get(eleven, keys[1]!);
+    assert.equal(first.status, 200);
+    const etag = first.headers.get('etag')!;
+    await first.arrayBuffer();
+    // Cached now; one after another, each gives its slot back (EXPORT_PER_KEY is 1).
+    for (let i = 0; i < 3; i++) {
+      const again = await get(eleven, keys[1]!);
+      assert.equal(again.status, 200);
+      assert.equal(again.headers.get('etag'), etag, 'the cached answer');
+      await again.arrayBuffer();
+    }
+    // With the key's one slot held by a reader that stopped reading, the cached copy is refused too.
+    const stalled = await slowReader(keys[1]!);
+    await sleep(300);
+    const refused = await get(eleven, keys[1]!);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    await refused.arrayBuffer();
+    const revalidated = await fetch(`http://127.0.0.1:${port}${eleven}`, { headers: { 'x-key': keys[1]!, 'if-none-match': etag } });
+    assert.equal(revalidated.status, 304, 'no body to send, no slot needed');
+    stalled.destroy();
+    await closed(stalled);
+    const waited = performance.now();
+    let status = 0;
+    while (performance.now() - waited < 5_000 && status !== 200) {
+      const response = await get(eleven, keys[1]!);
+      status = response.status;
+      await response.arrayBuffer();
+      if (status !== 200) await sleep(50);
+    }
+    assert.equal(status, 200, 'the slot is back once the stalled reader is gone');
+  });
+
   void it('connections beyond HTTP_MAX_CONNECTIONS are closed at once; the server serves again when they go', async () => {
     const idle = await Promise.all(Array.from({ length: 40 }, () => connect()));
     const extra = await connect();

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, it } from 'node:test';
+import { createExportFiles } from '../../../src/api/services/export-files.ts';
+
+async function* lines(count: number) {
+  for (let i = 0; i < count; i++) {
+    await sleep(1);
+    yield `line ${i}\n`;
+  }
+}
+
+void describe('export files', () => {
+  const dirs: string[] = [];
+  const dir = () => {
+    const made = mkdtempSync(path.join(tmpdir(), 'export-files-test-'));
+    dirs.push(made);
+    return made;
+  };
+  afterEach(() => {
+    for (const made of dirs.splice(0)) rmSync(made, { recursive: true, force: true });
+  });
+
+  void it('renders a key once, for every request that asks while it renders and after', async () => {
+    const files = createExportFiles({ dir: dir() });
+    let renders = 0;
+    const render = () => {
+      renders++;
+      return Promise.resolve(lines(20));
+    };
+    const [a, b] = await Promise.all([files.get('v1|daily', render), files.get('v1|daily', render)]);
+    const c = await files.get('v1|daily', render);
+    assert.equal(renders, 1);
+    assert.deepEqual(b, a);
+    assert.deepEqual(c, a);
+    const text = readFileSync(a.path, 'utf8');
+    assert.equal(text, Array.from({ length: 20 }, (_, i) => `line ${i}\n`).join(''));
+    assert.equal(a.size, Buffer.byteLength(text));
+    // A buffer is written as it is.
+    assert.equal(readFileSync((await files.get('v1|small', () => Promise.resolve(Buffer.from('small')))).path, 'utf8'), 'small');
+  });
+
+  void it('forgets a failed render, so the next request tries again, and leaves no file', async () => {
+    const root = dir();
+    const files = createExportFiles({ dir: root });
+    async function* broken() {
+      yield 'half';
+      await sleep(1);
+      throw new Error('ClickHouse went away');
+    }
+    await assert.rejects(files.get('k', () => Promise.resolve(broken())), /ClickHouse went away/);
+    await assert.rejects(files.get('k', () => Promise.reject(new Error('unavailable'))), /unavailable/);
+    const file = await files.get('k', () => Promise.resolve(Buffer.from('whole')));
+    assert.equal(readFileSync(file.path, 'utf8'), 'whole');
+    await sleep(10);
+    assert.equal(files.size(), 1);
+  });
+
+  void it('keeps the most recently used files and deletes the others a while after', async () => {
+    const files = createExportFiles({ dir: dir(), maxFiles: 2, deleteAfterMs: 30 });
+    const make = (key: string) => files.get(key, () => Promise.resolve(Buffer.from(key)));
+    const v1 = await make('v1');
+    await make('v2');
+    await make('v1'); // used again: v2 is now the oldest
+    const v3 = await make('v3');
+    assert.equal(files.size(), 2);
+    const v2 = await files.get('v2', () => Promise.resolve(Buffer.from('v2 again'))); // rendered anew
+    assert.equal(readFileSync(v2.path, 'utf8'), 'v2 again');
+    // v1 was evicted by v2's return; its file lives on a little for requests that just got it.
+    assert.ok(existsSync(v1.path));
+    for (let waited = 0; existsSync(v1.path) && waited < 5_000; waited += 10) await sleep(10);
+    assert.ok(!existsSync(v1.path), 'deleted after deleteAfterMs');
+    assert.ok(existsSync(v3.path));
+  });
+
+  void it('close() removes its directory', async () => {
+    const root = path.join(dir(), 'exports');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(root);
+    const files = createExportFiles({ dir: root });
+    await files.get('k', () => Promise.resolve(Buffer.from('x')));
+    files.close();
+    assert.ok(!existsSync(root));
+  });
+});
