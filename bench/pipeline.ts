@@ -15,8 +15,9 @@
 //   5. --stages: read, transform, publish, record, diff timed one by one in this process, then
 //      `covid-etl sink` as a process on the published topic.
 //
-//   6. --history-only [--runs N]: only the end-to-end historical load of (1), N times (default 1),
-//      one line each plus the median: the quick figure to compare a change against;
+//   6. --history-only [--runs N] [--baseline <ref>]: only the end-to-end historical load of (1), N
+//      times (default 1), one line each plus the median: the quick figure to compare a change
+//      against; with --baseline, each round runs the baseline's worker and then this one's;
 //   7. --memory-only: only the historical loads of (2), real and generated file (no later run);
 //      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS;
 //      default the heap cap bin/covid-etl gives the worker, "" for none; a --baseline worker runs
@@ -419,21 +420,36 @@ else try {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** The quick figure: the historical load alone, N times, with the task times of each run. */
+/**
+ * The quick figure: the historical load alone, N times, with the task times of each run. With
+ * --baseline, each round runs the baseline's worker first, then this one's, for a ratio of
+ * medians measured side by side under the same load.
+ */
 async function historyOnly(runs: number) {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of runs, at least 1');
   const workerOptions = args.includes('--worker-options') ? args[args.indexOf('--worker-options') + 1] : '--max-old-space-size=256';
-  const walls: number[] = [];
-  console.log(`Machine: ${machine()}; ${new Date().toISOString()}.\n`);
-  console.log('| run | wall (run created → run --wait exits) | tasks (duration, start → end of the run) | worker / sink peak RSS |\n|---|---|---|---|');
-  for (let i = 1; i <= runs; i++) {
-    const { history } = await endToEnd({ workerEnv: workerOptions ? { NODE_OPTIONS: workerOptions } : {} });
-    walls.push(history.wallMs);
-    const tasks = history.tasks.map((t) => `${t.name} ${s(t.ms)} (${s(t.from)} → ${s(t.to)})`).join('; ');
-    console.log(`| ${i} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} |`);
+  const workerEnv: Record<string, string> = workerOptions ? { NODE_OPTIONS: workerOptions } : {};
+  const base = baselineRef ? checkout(baselineRef) : undefined;
+  const walls: Record<'baseline' | 'now', number[]> = { baseline: [], now: [] };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+  try {
+    console.log(`Machine: ${machine()}; ${new Date().toISOString()}.${base ? ` Baseline: ${base.commit} (its worker, same services, alternating).` : ''}\n`);
+    console.log('| run | worker | wall (run created → run --wait exits) | tasks (duration, start → end of the run) | worker / sink peak RSS |\n|---|---|---|---|---|');
+    for (let i = 1; i <= runs; i++) {
+      for (const which of base ? (['baseline', 'now'] as const) : (['now'] as const)) {
+        const { history } = await endToEnd({ workerEnv, ...(which === 'baseline' ? { root: base!.dir } : {}) });
+        walls[which].push(history.wallMs);
+        const tasks = history.tasks.map((t) => `${t.name} ${s(t.ms)} (${s(t.from)} → ${s(t.to)})`).join('; ');
+        console.log(`| ${i} | ${which === 'baseline' ? base!.commit : 'this checkout'} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} |`);
+      }
+    }
+  } finally {
+    base?.remove();
   }
-  const sorted = [...walls].sort((a, b) => a - b);
-  console.log(`\nMedian wall time over ${runs} run(s): **${s(sorted[Math.floor((sorted.length - 1) / 2)]!)}**; load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const now = median(walls.now);
+  if (!base) console.log(`\nMedian wall time over ${runs} run(s): **${s(now)}**; load average after: ${load}.`);
+  else console.log(`\nMedian wall time over ${runs} run(s): baseline ${s(median(walls.baseline))}, this checkout **${s(now)}**, ratio **${(now / median(walls.baseline)).toFixed(2)}×**; load average after: ${load}.`);
 }
 
 function report({

@@ -15,7 +15,8 @@ import { abandonTask, activeRun, finishRun, listRuns } from './runs.repository.t
 export async function runWorker(config: Config): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const { resources, pool, boss, clock, tasks, health } = await createWorkerContainer(config, logger);
-  const deps = { pool, boss, logger, clock };
+  // A completion transaction idle for as long as a claim lasts belongs to a frozen (stale) attempt.
+  const deps = { pool, boss, logger, clock, transactionIdleMs: config.TASK_CLAIM_SECONDS * 1000 };
 
   // NOTIFY wakes a worker for a task queued by the previous one, but not when a retry's delay
   // (2 s doubling) or a lapsed heartbeat makes a job runnable later: only the backstop poll sees

@@ -1,12 +1,15 @@
 // Starting runs and executing one task of a run (the job handler). A task's work happens
 // outside any transaction (reading sources, publishing to Kafka); its results (counts, gate,
 // pipeline state, the next task's job) are written in one transaction that is fenced by the
-// claim token, so only the current attempt can complete it.
+// claim token, so only the current attempt can complete it. A task may open that transaction
+// early and write into it as it goes (completion.ts): those writes commit with the completion
+// or not at all.
 import type { PgBoss } from 'pg-boss';
 import type { SourceName } from '../domain/record.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../platform/logger.ts';
 import { withTransaction, type Pool, type PoolClient } from '../platform/postgres.ts';
+import { CompletionTransaction } from './completion.ts';
 import type { TaskCounts, TaskName, TaskOutcome } from './dag.ts';
 import { sendTask } from './queue.ts';
 import {
@@ -26,6 +29,8 @@ export interface RunnerDeps {
   boss: PgBoss;
   logger: Logger;
   clock: Clock;
+  /** How long the completion transaction may sit idle before PostgreSQL ends it (the claim's duration). */
+  transactionIdleMs?: number;
 }
 
 /** What a task returns: its outcome, and the writes that must commit together with its completion. */
@@ -43,6 +48,11 @@ export interface TaskAttempt {
   signal: AbortSignal;
   logger: Logger;
   progress: (counts: TaskCounts) => void;
+  /**
+   * The transaction that will complete this attempt, opened on the first call: what is written
+   * into it becomes visible with the task's completion, or never (completion.ts).
+   */
+  transaction: () => Promise<PoolClient>;
 }
 
 export type TaskImplementation = (attempt: TaskAttempt) => Promise<TaskResult>;
@@ -69,6 +79,9 @@ export async function startRun(
   });
 }
 
+/** TASK_CLAIM_SECONDS' default. */
+const DEFAULT_TRANSACTION_IDLE_MS = 120_000;
+
 export async function executeTask(
   deps: RunnerDeps,
   job: { runId: string; task: TaskName; final: boolean; signal: AbortSignal },
@@ -82,6 +95,7 @@ export async function executeTask(
   }
   logger.info({ attempt: claim.attempt }, 'task started');
   const started = deps.clock.now();
+  const completion = new CompletionTransaction(deps.pool, deps.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS);
   try {
     const result = await implementation({
       runId: job.runId,
@@ -90,14 +104,16 @@ export async function executeTask(
       signal: job.signal,
       logger,
       progress: (counts) => logger.info({ counts }, 'progress'),
+      transaction: () => completion.client(),
     });
-    await withTransaction(deps.pool, async (client) => {
+    await completion.commit(async (client) => {
       await completeTask(client, claim, result);
       await result.commit?.(client);
       await queueNextOrFinish(deps, client, claim);
     });
     logger.info({ counts: result.counts, ms: deps.clock.now() - started }, 'task succeeded');
   } catch (error) {
+    await completion.rollback();
     const message = error instanceof Error ? error.message : String(error);
     const gate = (error as { gate?: unknown }).gate;
     logger.error({ err: error, final: job.final, ms: deps.clock.now() - started }, 'task failed');

@@ -126,21 +126,25 @@ export async function claimTask(db: Queryable, runId: string, task: TaskName): P
   return rows[0] ? { runId, task, token, attempt: rows[0].attempts, reload: rows[0].reload } : undefined;
 }
 
-/** Marks the claimed task succeeded (fenced) and the tasks to skip; throws StaleClaimError if the claim is gone. */
+/**
+ * Marks the claimed task succeeded (fenced) and the tasks to skip; throws StaleClaimError if the
+ * claim is gone. Times are statement_timestamp(), not now(): the completion transaction may have
+ * been open since the task began recording what it published (completion.ts).
+ */
 export async function completeTask(
   client: PoolClient,
   claim: Claim,
   result: { counts: TaskCounts; gate?: unknown; skip?: TaskName[] },
 ): Promise<void> {
   const { rowCount } = await client.query(
-    `UPDATE etl_tasks SET state = 'succeeded', finished_at = now(), counts = $4, gate = $5, claim_token = NULL
+    `UPDATE etl_tasks SET state = 'succeeded', finished_at = statement_timestamp(), counts = $4, gate = $5, claim_token = NULL
       WHERE run_id = $1 AND name = $2 AND claim_token = $3 AND state = 'running'`,
     [claim.runId, claim.task, claim.token, JSON.stringify(result.counts), result.gate === undefined ? null : JSON.stringify(result.gate)],
   );
   if (rowCount !== 1) throw new StaleClaimError(`claim on ${claim.task} of run ${claim.runId} (attempt ${claim.attempt}) is no longer held`);
   if (result.skip?.length) {
     await client.query(
-      `UPDATE etl_tasks SET state = 'skipped', finished_at = now() WHERE run_id = $1 AND name = ANY($2::text[]) AND state = 'pending'`,
+      `UPDATE etl_tasks SET state = 'skipped', finished_at = statement_timestamp() WHERE run_id = $1 AND name = ANY($2::text[]) AND state = 'pending'`,
       [claim.runId, result.skip],
     );
   }
@@ -184,7 +188,7 @@ export async function setBranch(db: Queryable, runId: string, branch: 'history' 
 
 export async function finishRun(db: Queryable, runId: string, state: Exclude<RunState, 'running'>, error?: string): Promise<void> {
   await db.query(
-    `UPDATE etl_runs SET state = $2, finished_at = now(), error = $3 WHERE id = $1 AND state = 'running'`,
+    `UPDATE etl_runs SET state = $2, finished_at = statement_timestamp(), error = $3 WHERE id = $1 AND state = 'running'`,
     [runId, state, error ?? null],
   );
 }

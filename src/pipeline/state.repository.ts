@@ -15,7 +15,7 @@ export async function getState<T>(db: Queryable, key: string): Promise<T | undef
 export async function setState(db: Queryable, key: string, value: unknown): Promise<void> {
   await db.query(
     `INSERT INTO etl_state (key, value) VALUES ($1, $2)
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = statement_timestamp()`,
     [key, JSON.stringify(value)],
   );
 }

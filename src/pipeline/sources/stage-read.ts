@@ -9,7 +9,7 @@ import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import type { ReadStats } from '../../domain/quality.ts';
-import type { DailyRecord, SourceName } from '../../domain/record.ts';
+import type { SourceName } from '../../domain/record.ts';
 import type { RecordRegion } from '../../domain/regions.ts';
 import type { SeriesPoint } from '../../domain/transform/types.ts';
 import type { SourceReject } from '../publisher.ts';
@@ -84,15 +84,6 @@ export class SeriesStage {
     return readChunks<SourceReject>(this.rejectsFile(), chunk);
   }
 
-  /** Records as they were published, kept for the task's completing transaction (etl_published). */
-  addPublished(records: readonly DailyRecord[]): void {
-    if (records.length > 0) appendFileSync(this.publishedFile(), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
-  }
-
-  published(chunk = 10_000): Generator<DailyRecord[]> {
-    return readChunks<DailyRecord>(this.publishedFile(), chunk);
-  }
-
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -110,10 +101,6 @@ export class SeriesStage {
 
   private rejectsFile(): string {
     return path.join(this.dir, 'rejects.jsonl');
-  }
-
-  private publishedFile(): string {
-    return path.join(this.dir, 'published.jsonl');
   }
 }
 

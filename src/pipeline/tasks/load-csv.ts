@@ -1,6 +1,7 @@
 // load_ecdc_2020, load_who, load_who_changes: stream a CSV source onto disk (one small file per
 // country), gate it, then transform, diff and publish a few countries at a time
-// (publish-staged.ts): the worker's memory does not grow with the file. The file's validators
+// (publish-staged.ts): the worker's memory does not grow with the file. What was published is
+// recorded in the task's completion transaction as it goes. The file's validators
 // and hash are remembered (with the task's completion) for check_sources.
 import { evaluateQuality, type ContentMismatch, type QualityResult } from '../../domain/quality.ts';
 import type { PoolClient } from '../../platform/postgres.ts';
@@ -62,21 +63,18 @@ export function loadCsvTask(deps: TaskDeps, source: CsvSource, options: { after?
         counts: result.counts,
         gate: read.gate,
         commit: async (client) => {
-          try {
-            await result.commit(client);
-            await setState(client, stateKeys.rows(source), stats.rows);
-            await setState(client, stateKeys.validators(source), validators);
-            if (regions.size > 0) await setState(client, stateKeys.regions(source), Object.fromEntries(regions));
-            await options.after?.(client);
-          } finally {
-            stage.remove();
-          }
+          await setState(client, stateKeys.rows(source), stats.rows);
+          await setState(client, stateKeys.validators(source), validators);
+          if (regions.size > 0) await setState(client, stateKeys.regions(source), Object.fromEntries(regions));
+          await options.after?.(client);
         },
       };
     } catch (error) {
-      stage.remove();
       opened.body.destroy();
       throw error;
+    } finally {
+      // What was published is recorded in the completion transaction as it went: the staged read is done with.
+      stage.remove();
     }
   };
 }

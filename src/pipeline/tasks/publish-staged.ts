@@ -1,16 +1,17 @@
 // The end of a CSV load, a few countries at a time from a staged read (sources/stage-read.ts):
 // transform their series (rules 2-5), diff against what was published before (etl_published),
-// publish what is new or changed, and stage what was published for the completing transaction.
-// Only one group's series and records are in memory at once, whatever the file's size.
+// publish what is new or changed, and record what was published in the task's completion
+// transaction as it goes (published-writer.ts). Only one group's series and records (and the
+// previous group's, being recorded) are in memory at once, whatever the file's size.
 import type { SourceName } from '../../domain/record.ts';
 import type { RecordRegion } from '../../domain/regions.ts';
 import { coverageContext } from '../../domain/transform/coverage.ts';
 import { transformSourceSeries } from '../../domain/transform/source.ts';
-import type { PoolClient } from '../../platform/postgres.ts';
 import type { TaskCounts } from '../dag.ts';
+import { PublishedWriter } from '../published-writer.ts';
 import { publishRejects, RecordPublisher } from '../publisher.ts';
 import type { SeriesStage } from '../sources/stage-read.ts';
-import { changedRecords, recordPublished } from '../state.repository.ts';
+import { changedRecords } from '../state.repository.ts';
 import type { TaskAttempt } from '../runner.ts';
 import type { TaskDeps } from './context.ts';
 import { withRepublished } from './publish-source.ts';
@@ -31,13 +32,14 @@ export async function publishStaged(
     /** Countries whose every record is published again, changed or not (their region changed). */
     republish: ReadonlySet<string>;
   },
-): Promise<{ counts: TaskCounts; commit: (client: PoolClient) => Promise<void> }> {
+): Promise<{ counts: TaskCounts }> {
   const { source, stage } = input;
   const target = { topic: deps.config.KAFKA_TOPIC, deadLetterTopic: deps.config.KAFKA_DLQ_TOPIC, runId: attempt.runId };
   const totals = { records: 0, unchanged: 0, spread: 0, filled: 0 };
   const publisher = new RecordPublisher(deps.producer, target, deps.clock, (published) => attempt.progress({ ...input.counts, ...totals, published }));
   const coverage = coverageContext();
   const countries = stage.countries();
+  let recorder: PublishedWriter | undefined;
   for (let start = 0; start < countries.length; start += GROUP) {
     attempt.signal.throwIfAborted();
     const group = countries.slice(start, start + GROUP);
@@ -48,14 +50,14 @@ export async function publishStaged(
     totals.unchanged += transformed.records.length - changed.length;
     totals.spread += transformed.counts.spread;
     totals.filled += transformed.counts.filled;
-    stage.addPublished(await publisher.publish(changed));
+    const valid = await publisher.publish(changed);
+    if (valid.length > 0) {
+      recorder ??= await PublishedWriter.open(await attempt.transaction(), attempt.runId, source);
+      await recorder.add(valid);
+    }
   }
   const { published, invalid } = await publisher.finish();
   for (const rejects of stage.rejects()) await publishRejects(deps.producer, target, source, rejects);
-  return {
-    counts: { ...input.counts, ...totals, published, rejected: (input.counts.rejected ?? 0) + invalid },
-    commit: async (client) => {
-      for (const records of stage.published()) await recordPublished(client, attempt.runId, records);
-    },
-  };
+  await recorder?.finish();
+  return { counts: { ...input.counts, ...totals, published, rejected: (input.counts.rejected ?? 0) + invalid } };
 }

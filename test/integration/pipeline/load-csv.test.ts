@@ -14,7 +14,6 @@ import { transformSourceSeries } from '../../../src/domain/transform/source.ts';
 import { systemClock } from '../../../src/platform/clock.ts';
 import { createClickHouse, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import { createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
-import { createLogger } from '../../../src/platform/logger.ts';
 import { createPool, type Pool } from '../../../src/platform/postgres.ts';
 import { collectRead } from '../../../src/pipeline/sources/collect.ts';
 import { readWho } from '../../../src/pipeline/sources/who.ts';
@@ -22,6 +21,7 @@ import type { TaskResult } from '../../../src/pipeline/runner.ts';
 import { QualityGateError } from '../../../src/pipeline/tasks/errors.ts';
 import { loadCsvTask } from '../../../src/pipeline/tasks/load-csv.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
+import { testAttempt } from '../../support/task-attempt.ts';
 import { SOURCE_FILES, startSourceServer, type SourceServer } from '../../support/source-server.ts';
 
 describe('load task: staged read and the first-load gate', () => {
@@ -57,14 +57,18 @@ describe('load task: staged read and the first-load gate', () => {
   });
 
   const deps = () => ({ config: env.config, pool, clickhouse, producer, clock: systemClock });
-  const attempt = () => ({
-    runId: '1',
-    attempt: 1,
-    reload: [],
-    signal: new AbortController().signal,
-    logger: createLogger('silent', 'test'),
-    progress: () => undefined,
-  });
+  /** One attempt at load_who, completed (committed as the runner would) when it succeeds. */
+  const loadWho = async (): Promise<TaskResult> => {
+    const { attempt, complete, abandon } = testAttempt(pool, '1');
+    try {
+      const result = await loadCsvTask(deps(), 'who')(attempt);
+      await complete(result);
+      return result;
+    } catch (error) {
+      await abandon();
+      throw error;
+    }
+  };
   const topicEnd = async (topic: string) => {
     const admin = new Admin({ clientId: 'load-csv-test-admin', bootstrapBrokers: env.config.KAFKA_BROKERS });
     try {
@@ -76,16 +80,8 @@ describe('load task: staged read and the first-load gate', () => {
     }
   };
   const stages = () => readdirSync(stageRoot).filter((name) => name.startsWith('covid-etl-stage-who-')).length;
-  const commit = async (result: TaskResult) => {
-    const client = await pool.connect();
-    try {
-      await result.commit!(client);
-    } finally {
-      client.release();
-    }
-  };
   const gateFailure = async (): Promise<QualityGateError> => {
-    const error = await loadCsvTask(deps(), 'who')(attempt()).then(
+    const error = await loadWho().then(
       () => assert.fail('the gate should have failed'),
       (e: unknown) => e,
     );
@@ -127,14 +123,13 @@ describe('load task: staged read and the first-load gate', () => {
     const reference = await collectRead('who', readWho(createReadStream(SOURCE_FILES.whoDaily)));
     const expected = transformSourceSeries('who', reference.series, env.config.FILL_POLICY, coverageContext()).records;
 
-    const result = await loadCsvTask(deps(), 'who')(attempt());
+    const result = await loadWho();
     assert.equal((result.gate as QualityResult).ok, true);
     assert.equal(result.counts.records, expected.length);
     assert.equal(result.counts.published, expected.length);
     assert.equal(result.counts.read, reference.stats.rows);
     assert.equal(await topicEnd(env.config.KAFKA_TOPIC), expected.length);
 
-    await commit(result);
     const { rows } = await pool.query<{ key: string }>(
       `SELECT country || ':' || to_char(date, 'YYYY-MM-DD') || ':' || cases || ':' || deaths || ':' || estimated AS key FROM etl_published WHERE source = 'who'`,
     );
@@ -143,10 +138,9 @@ describe('load task: staged read and the first-load gate', () => {
     for (const r of expected) assert.ok(stored.has(`${r.country}:${r.date}:${r.cases}:${r.deaths}:${r.estimated}`), `${r.country} ${r.date}`);
 
     // A second load of the same file publishes nothing: the diff finds every record unchanged.
-    const again = await loadCsvTask(deps(), 'who')(attempt());
+    const again = await loadWho();
     assert.equal(again.counts.published, 0);
     assert.equal(again.counts.unchanged, expected.length);
-    await commit(again);
     assert.equal(stages(), 0, 'each completed load removed its staged read');
   });
 });

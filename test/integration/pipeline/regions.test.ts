@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { createClickHouse, sqlIdentifier, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import { systemClock } from '../../../src/platform/clock.ts';
 import { createConsumer, createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
-import { createPool, withTransaction, type Pool } from '../../../src/platform/postgres.ts';
+import { createPool, type Pool } from '../../../src/platform/postgres.ts';
 import { loadCsvTask } from '../../../src/pipeline/tasks/load-csv.ts';
 import { decodeMessage, type DailyRow } from '../../../src/sink/decode.ts';
 import { createClickHouseWriter } from '../../../src/sink/writer.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
+import { testAttempt } from '../../support/task-attempt.ts';
 
 const HEADER = 'Date_reported,Country_code,Country,WHO_region,New_cases,Cumulative_cases,New_deaths,Cumulative_deaths';
 
@@ -61,9 +61,9 @@ describe('WHO regions from the file to ClickHouse', () => {
   async function loadWho(content: string): Promise<number> {
     await writeFile(file, content);
     const task = loadCsvTask({ config: env.config, pool, clickhouse, producer, clock: systemClock }, 'who');
-    const attempt = { runId: '7', attempt: 1, reload: [], signal: new AbortController().signal, logger: pino({ level: 'silent' }), progress: () => {} };
+    const { attempt, complete } = testAttempt(pool, '7');
     const result = await task(attempt);
-    await withTransaction(pool, (client) => result.commit!(client));
+    await complete(result);
     return result.counts.published ?? 0;
   }
 

@@ -6,7 +6,8 @@ import { systemClock } from '../../../src/platform/clock.ts';
 import { createLogger } from '../../../src/platform/logger.ts';
 import { createPool, withTransaction, type Pool } from '../../../src/platform/postgres.ts';
 import { createBoss, ensureQueues } from '../../../src/pipeline/queue.ts';
-import { executeTask, startRun } from '../../../src/pipeline/runner.ts';
+import { PublishedWriter } from '../../../src/pipeline/published-writer.ts';
+import { executeTask, startRun, type RunnerDeps, type TaskAttempt, type TaskResult } from '../../../src/pipeline/runner.ts';
 import {
   claimTask,
   completeTask,
@@ -28,6 +29,17 @@ describe('pipeline runs', () => {
     await pool.end();
     await env.cleanup();
   });
+
+  /** Runs `work` with the runner's dependencies over a started job-queue client, stopped afterwards. */
+  async function withRunner(work: (deps: RunnerDeps) => Promise<void>): Promise<void> {
+    const boss = createBoss(env.config, 'client');
+    await boss.start();
+    try {
+      await work({ pool, boss, logger: createLogger('silent', 'test'), clock: systemClock });
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+  }
 
   it('ten concurrent starters make one run; the others join it', async () => {
     const results = await Promise.all(
@@ -82,15 +94,12 @@ describe('pipeline runs', () => {
   });
 
   it('executeTask walks the DAG through the job queue, skipping the branch not taken', async () => {
-    const boss = createBoss(env.config, 'client');
-    await boss.start();
-    try {
-      await ensureQueues(boss, env.config);
-      const deps = { pool, boss, logger: createLogger('silent', 'test'), clock: systemClock };
+    await withRunner(async (deps) => {
+      await ensureQueues(deps.boss, env.config);
       const { run } = await startRun(deps, 'manual');
       const executed: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const [job] = await boss.fetch<{ runId: string; task: string }>('etl-task');
+        const [job] = await deps.boss.fetch<{ runId: string; task: string }>('etl-task');
         if (!job) break;
         const task = job.data.task as 'check_history';
         executed.push(task);
@@ -100,23 +109,18 @@ describe('pipeline runs', () => {
             skip: task === 'check_history' ? ['load_who_changes', 'load_new_weeks'] : [],
           }),
         );
-        await boss.complete('etl-task', job.id);
+        await deps.boss.complete('etl-task', job.id);
       }
       assert.deepEqual(executed, ['check_history', 'load_ecdc_2020', 'load_who', 'check_sources', 'verify']);
       assert.equal((await getRun(pool, run.id))?.state, 'succeeded');
       const states = Object.fromEntries((await listTasks(pool, [run.id])).map((t) => [t.name, t.state]));
       assert.equal(states.load_new_weeks, 'skipped');
       assert.equal(states.verify, 'succeeded');
-    } finally {
-      await boss.stop({ graceful: false });
-    }
+    });
   });
 
   it('a final failure fails the task and the run; a non-final one leaves it pending for the retry', async () => {
-    const boss = createBoss(env.config, 'client');
-    await boss.start();
-    try {
-      const deps = { pool, boss, logger: createLogger('silent', 'test'), clock: systemClock };
+    await withRunner(async (deps) => {
       const { run } = await startRun(deps, 'manual');
       const failing = () => Promise.reject(new Error('source answered 500'));
       const signal = new AbortController().signal;
@@ -131,8 +135,47 @@ describe('pipeline runs', () => {
       const finished = await getRun(pool, run.id);
       assert.equal(finished?.state, 'failed');
       assert.match(finished?.error ?? '', /check_history: source answered 500/);
-    } finally {
-      await boss.stop({ graceful: false });
-    }
+    });
+  });
+
+  it('what an attempt recorded in its completion transaction lands only if that attempt completes: not when it fails, not when it lost its claim', async () => {
+    await withRunner(async (deps) => {
+      const { run } = await startRun(deps, 'manual');
+      const signal = new AbortController().signal;
+      const published = (runId: string) => pool.query<{ n: number }>('SELECT count(*)::int AS n FROM etl_published WHERE run_id = $1', [runId]).then((r) => r.rows[0]?.n);
+      const record = (date: string) => ({ country: 'RU', date, cases: 5, deaths: 1, source: 'who' as const, estimated: false, estimated_cases: false, estimated_deaths: false });
+      const recording = (then: (attempt: TaskAttempt) => Promise<TaskResult>) => async (attempt: TaskAttempt) => {
+        const writer = await PublishedWriter.open(await attempt.transaction(), attempt.runId, 'who');
+        await writer.add([record('2021-03-01'), record('2021-03-02')]);
+        await writer.finish();
+        return then(attempt);
+      };
+
+      // A failed attempt (Kafka failed after some records were recorded): rolled back.
+      await assert.rejects(
+        executeTask(deps, { runId: run.id, task: 'check_history', final: false, signal }, recording(() => Promise.reject(new Error('Kafka send failed')))),
+        /Kafka send failed/,
+      );
+      assert.equal(await published(run.id), 0);
+
+      // A stale attempt: its claim is taken over (a new attempt claimed the task) before it completes.
+      await assert.rejects(
+        executeTask(deps, { runId: run.id, task: 'check_history', final: false, signal }, recording(async () => {
+          assert.ok(await claimTask(pool, run.id, 'check_history'), 'the newer attempt claims the task');
+          return { counts: { published: 2 } };
+        })),
+        StaleClaimError,
+      );
+      assert.equal(await published(run.id), 0, "the stale attempt's records are not recorded");
+      assert.equal((await listTasks(pool, [run.id]))[0]?.state, 'running', 'the newer attempt still holds the task');
+
+      // The current attempt records the same keys (nothing of the others holds them) and completes.
+      await executeTask(deps, { runId: run.id, task: 'check_history', final: true, signal }, recording(() => Promise.resolve({ counts: { published: 2 } })));
+      assert.equal(await published(run.id), 2);
+      const [task] = await listTasks(pool, [run.id]);
+      assert.equal(task?.state, 'succeeded');
+      assert.ok(task.finished_at! >= task.started_at!, 'finished_at is the completion time, not the start of its long transaction');
+      await pool.query(`UPDATE etl_runs SET state = 'failed'`);
+    });
   });
 });

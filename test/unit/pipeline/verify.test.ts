@@ -35,7 +35,7 @@ function clickhouse(answers: (number | Error)[]): ClickHouseClient & { queries: 
   } as unknown as ClickHouseClient & { queries: string[] };
 }
 
-const attempt: TaskAttempt = { runId: RUN_ID, attempt: 1, reload: [], signal: new AbortController().signal, logger: createLogger('silent', 'test'), progress: () => {} };
+const attempt: TaskAttempt = { runId: RUN_ID, attempt: 1, reload: [], signal: new AbortController().signal, logger: createLogger('silent', 'test'), progress: () => {}, transaction: () => Promise.reject(new Error('verify writes nothing before its completion')) };
 
 /** Runs the task, moving the fake clock one poll at a time until it settles. */
 async function runWithFakeTime<T>(clock: FakeClock, task: Promise<T>): Promise<{ outcome: PromiseSettledResult<T>; elapsedMs: number }> {

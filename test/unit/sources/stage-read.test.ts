@@ -37,11 +37,6 @@ test('a staged read gives the same series, rejects and statistics as the in-memo
     assert.equal(staged.stats.duplicates, 1);
     assert.deepEqual([...staged.stats.lastDates!], [['RU', '2020-01-04'], ['IT', '2020-01-05']]);
     assert.deepEqual(stage.series('IT')[0], { date: '2020-01-03', cases: null, deaths: null });
-
-    const published = [{ country: 'RU', date: '2020-01-03', cases: 1, deaths: 0, source: 'who' as const, estimated: false, estimated_cases: false, estimated_deaths: false }];
-    stage.addPublished(published);
-    stage.addPublished(published);
-    assert.deepEqual([...stage.published(1)], [published, published]);
     stage.remove();
     assert.equal(existsSync(stage.dir), false);
   } finally {
@@ -49,14 +44,13 @@ test('a staged read gives the same series, rejects and statistics as the in-memo
   }
 });
 
-test('an empty stage has no countries, rejects or published records', () => {
+test('an empty stage has no countries or rejects', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'stage-test-'));
   try {
     const stage = SeriesStage.create('ecdc', root);
     stage.seal();
     assert.deepEqual(stage.countries(), []);
     assert.deepEqual([...stage.rejects()], []);
-    assert.deepEqual([...stage.published()], []);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
