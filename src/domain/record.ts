@@ -69,6 +69,48 @@ export function makeDailyRecordSchema(now: () => Date = () => new Date()) {
 
 export const dailyRecordSchema = makeDailyRecordSchema();
 
+const RECORD_KEY_SET: ReadonlySet<string> = new Set(['country', 'date', 'cases', 'deaths', 'source', 'estimated', 'estimated_cases', 'estimated_deaths', 'region']);
+const SOURCE_SET: ReadonlySet<unknown> = new Set(SOURCE_NAMES);
+const REGION_SET: ReadonlySet<unknown> = new Set(RECORD_REGIONS);
+
+/**
+ * The schema's answer for the records the pipeline makes, without zod: the pipeline checks every
+ * record it publishes, 250,000 in a full load. True only for a record the schema accepts
+ * unchanged (today = `today`, both per-count flags present); anything else (a legacy record
+ * without the flags, any doubt) is false, and the caller asks the schema, which also says why.
+ * A unit test holds the two together.
+ */
+export function isPlainValidRecord(r: DailyRecord, today: string): boolean {
+  for (const key in r) if (!RECORD_KEY_SET.has(key)) return false;
+  return (
+    typeof r.country === 'string' &&
+    r.country.length === 2 &&
+    isKnownCountry(r.country) &&
+    typeof r.date === 'string' &&
+    r.date >= EARLIEST_DATE &&
+    r.date <= today &&
+    parseIsoDate(r.date) !== null &&
+    Number.isSafeInteger(r.cases) &&
+    Number.isSafeInteger(r.deaths) &&
+    SOURCE_SET.has(r.source) &&
+    typeof r.estimated_cases === 'boolean' &&
+    typeof r.estimated_deaths === 'boolean' &&
+    r.estimated === (r.estimated_cases || r.estimated_deaths) &&
+    (r.region === undefined || REGION_SET.has(r.region))
+  );
+}
+
+/**
+ * A valid record's JSON exactly as JSON.stringify writes the schema's output (its fields in the
+ * schema's order, an absent region left out), written directly: every string of a valid record
+ * (code, date, source, region) is plain ASCII that JSON needs no escape for, and the counts are
+ * safe integers. Only for records that passed the schema or isPlainValidRecord.
+ */
+export function recordJson(r: DailyRecord): string {
+  const region = r.region === undefined ? '' : `,"region":"${r.region}"`;
+  return `{"country":"${r.country}","date":"${r.date}","cases":${r.cases},"deaths":${r.deaths},"source":"${r.source}","estimated":${r.estimated},"estimated_cases":${r.estimated_cases},"estimated_deaths":${r.estimated_deaths}${region}}`;
+}
+
 /** The Kafka key and the identity of a row in ClickHouse. */
 export function recordKey(r: Pick<DailyRecord, 'country' | 'date'>): string {
   return `${r.country}:${r.date}`;

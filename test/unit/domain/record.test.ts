@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeDailyRecordSchema, recordKey } from '../../../src/domain/record.ts';
+import { COUNTRY_CODES } from '../../../src/domain/countries.ts';
+import { isPlainValidRecord, makeDailyRecordSchema, recordJson, recordKey, SOURCE_NAMES, type DailyRecord } from '../../../src/domain/record.ts';
+import { RECORD_REGIONS } from '../../../src/domain/regions.ts';
 
 const schema = makeDailyRecordSchema(() => new Date('2025-06-01T12:00:00Z'));
 const good = { country: 'RU', date: '2023-05-22', cases: 2446, deaths: 27, source: 'who', estimated: true, estimated_cases: true, estimated_deaths: false };
@@ -51,4 +53,81 @@ test('a record older than the per-count flags reads as both counts estimated (wh
 
 test('recordKey is country:date', () => {
   assert.equal(recordKey(good), 'RU:2023-05-22');
+});
+
+// The pipeline's plain check must never pass what the schema refuses, must pass the records the
+// pipeline makes, and its JSON must be the schema output's JSON.
+const TODAY = '2025-06-01';
+const valueVariants: Record<string, unknown[]> = {
+  country: ['RU', 'XK', 'GB', 'ru', 'UK', 'ZZ', 'RUS', '', 'R', 7, null, undefined],
+  date: ['2023-05-22', '2019-12-01', TODAY, '2025-06-02', '2019-11-30', '2021-02-30', '2021-02-28', '22/05/2023', '2023-5-22', '', 20230522, undefined],
+  cases: [0, 1, -8261, 2446, 1.5, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER, NaN, Infinity, '3', null, undefined],
+  deaths: [0, 27, -31, 0.5, '0', null, undefined],
+  source: ['who', 'ecdc', 'stopcoronavirus', 'jhu', '', undefined],
+  estimated: [true, false, 'true', 1, undefined],
+  estimated_cases: [true, false, 1, undefined],
+  estimated_deaths: [true, false, 'false', undefined],
+  region: [undefined, 'EUR', 'OTHER', 'AFR', 'EURO', 'MARS', '', 3],
+};
+
+function* variants(): Generator<Record<string, unknown>> {
+  const base = { ...good };
+  // Every single-field variant, then pairs of the flags (their consistency is the subtle part).
+  for (const [key, values] of Object.entries(valueVariants)) {
+    for (const value of values) yield { ...base, [key]: value };
+    yield Object.fromEntries(Object.entries(base).filter(([k]) => k !== key)); // key absent
+  }
+  for (const estimated of valueVariants.estimated!) {
+    for (const cases of valueVariants.estimated_cases!) {
+      for (const deaths of valueVariants.estimated_deaths!) yield { ...base, estimated, estimated_cases: cases, estimated_deaths: deaths };
+    }
+  }
+  yield { ...base, note: 'x' };
+  // Fields in the reverse order: the JSON still has the schema's order.
+  yield Object.fromEntries(Object.entries({ ...base, region: 'EUR' }).reverse());
+  yield { ...base, region: 'SEAR', estimated: false, estimated_cases: false, estimated_deaths: false };
+  // A pseudo-random mix: each field kept (three times in four) or any of its variants.
+  let seed = 7;
+  const pick = <T>(xs: T[]) => xs[Math.floor((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 65_536) % xs.length]!;
+  for (let i = 0; i < 20_000; i++) {
+    const record: Record<string, unknown> = {};
+    for (const [key, values] of Object.entries(valueVariants)) {
+      const value = pick([0, 1, 2, 3]) > 0 ? (base as Record<string, unknown>)[key] : pick(values);
+      if (value !== undefined || pick([true, false])) record[key] = value;
+    }
+    yield record;
+  }
+}
+
+test('the plain record check passes only what the schema accepts unchanged, and its JSON is the schema output JSON', () => {
+  let plain = 0;
+  for (const value of variants()) {
+    const record = value as unknown as DailyRecord;
+    const checked = schema.safeParse(value);
+    if (isPlainValidRecord(record, TODAY)) {
+      plain++;
+      assert.ok(checked.success, `plain check passed what the schema refuses: ${JSON.stringify(value)}`);
+      assert.equal(recordJson(record), JSON.stringify(checked.data), JSON.stringify(value));
+    } else if (checked.success) {
+      // Not plain but valid: only legacy records (without the per-count flags) are left to the schema.
+      assert.ok(value.estimated_cases === undefined, `plain check refused a valid record with flags: ${JSON.stringify(value)}`);
+      assert.equal(recordJson(checked.data), JSON.stringify(checked.data));
+    }
+  }
+  assert.ok(plain > 1_000, `only ${plain} records took the plain path`);
+});
+
+test('the plain record check passes every record the pipeline makes: every country, region, source and flag combination', () => {
+  for (const country of COUNTRY_CODES) {
+    for (const region of [undefined, ...RECORD_REGIONS]) {
+      for (const source of SOURCE_NAMES) {
+        for (const [ec, ed] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          const record: DailyRecord = { country, date: '2020-03-01', cases: 5, deaths: -1, source, estimated: ec || ed, estimated_cases: ec, estimated_deaths: ed };
+          if (region !== undefined) record.region = region;
+          assert.ok(isPlainValidRecord(record, TODAY), JSON.stringify(record));
+          assert.ok(schema.safeParse(record).success);
+        }
+      }
+    }
+  }
 });
