@@ -67,6 +67,7 @@ export class RecordPublisher {
   async publish(records: Iterable<DailyRecord>): Promise<DailyRecord[]> {
     const valid: DailyRecord[] = [];
     // The records the pipeline makes pass a plain check; only a doubtful one costs a zod parse.
+    // Today as the schema takes it (the system's date), so the two never disagree.
     const today = utcToday(new Date());
     for (const record of records) {
       let data = record;
