@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // covid-etl: one binary, one command per process role (serve, worker, sink) plus operations.
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { commands, type Command } from './commands.ts';
@@ -22,6 +23,11 @@ function commandHelp(name: string, command: Command): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // V8's code cache on disk (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE; keyed by each
+  // file's content): a role loads its modules, which are imported below, in about half the time
+  // from its second start on (docs/benchmarks.md, "Pipeline hand-overs"). Written when the
+  // process exits; a failure to use it only means no cache.
+  enableCompileCache();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage);

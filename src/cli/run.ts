@@ -42,6 +42,12 @@ async function untilEnded(pool: ReturnType<typeof createPool>, runId: string): P
   while ((await getRun(pool, runId))?.state === 'running') await sleep(1_000);
 }
 
+/**
+ * How often --wait reads the run: two small queries, and the most a run's end waits to be seen
+ * (it was 1 s: half a second on average added to every `run --wait`, docs/benchmarks.md).
+ */
+const FOLLOW_MS = 200;
+
 async function follow(pool: ReturnType<typeof createPool>, runId: string): Promise<number> {
   const tty = process.stdout.isTTY;
   let last = '';
@@ -65,6 +71,6 @@ async function follow(pool: ReturnType<typeof createPool>, runId: string): Promi
       console.log(formatCounts(counts));
       return run.state === 'succeeded' ? 0 : 1;
     }
-    await sleep(1_000);
+    await sleep(FOLLOW_MS);
   }
 }

@@ -16,6 +16,12 @@ export interface VerifyDeps {
   pollMs?: number;
 }
 
+/**
+ * Between counts: one uniqExact over the run's rows, a few tens of milliseconds of ClickHouse;
+ * the run's end waits for the next count after the sink stored the last rows.
+ */
+const POLL_MS = 200;
+
 export async function landedCount(clickhouse: ClickHouseClient, runId: string): Promise<number> {
   const result = await clickhouse.query({
     query: `SELECT uniqExact(country, date) AS landed FROM daily WHERE run_id = ${BigInt(runId).toString()}`,
@@ -31,6 +37,7 @@ export function verifyTask(deps: VerifyDeps): TaskImplementation {
     const expected = (await runCounts(deps.pool, runId)).published ?? 0;
     const deadline = deps.clock.now() + deps.timeoutMs;
     let landed = 0;
+    let reported: number | undefined;
     // ClickHouse being unreachable for a while is one more reason to wait, not a verdict: the
     // sink is waiting for it too. Only the deadline decides.
     let lastError: unknown;
@@ -43,8 +50,9 @@ export function verifyTask(deps: VerifyDeps): TaskImplementation {
       }
       if (lastError === undefined && landed >= expected) return { counts: { expected, landed } };
       if (deps.clock.now() >= deadline || signal.aborted) break;
-      progress({ expected, landed });
-      await deps.clock.sleep(deps.pollMs ?? 500);
+      if (landed !== reported) progress({ expected, landed }); // a line when it moved, not every poll
+      reported = landed;
+      await deps.clock.sleep(deps.pollMs ?? POLL_MS);
     }
     const unreadable = lastError === undefined ? '' : `; ClickHouse could not be read: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
     throw new IncompleteRunError(`ClickHouse holds ${landed} of the ${expected} records this run published (waited ${deps.timeoutMs} ms)${unreadable}`);
