@@ -5,7 +5,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../platform/config.ts';
 import { createClickHouse } from '../platform/clickhouse.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
-import { createProducer } from '../platform/kafka.ts';
+import { createProducer } from '../platform/kafka-producer.ts';
 import { Resources } from '../platform/lifecycle.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createPool, type Pool } from '../platform/postgres.ts';

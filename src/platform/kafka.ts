@@ -1,8 +1,8 @@
 // Kafka clients (@platformatic/kafka). Topics are created by the system itself, idempotently.
-import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, ProduceAcks } from '@platformatic/kafka';
+// The producer has a module of its own (kafka-producer.ts), which the worker loads alone.
+import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 
-export { ProduceAcks };
-export type StringProducer = Producer<string, string, string, string>;
+export { createProducer, ProduceAcks, type StringProducer } from './kafka-producer.ts';
 export type StringConsumer = Consumer<string, string, string, string>;
 
 export interface KafkaTopicsOptions {
@@ -29,22 +29,6 @@ export async function ensureTopics({ brokers, topics, partitions, replicationFac
   } finally {
     await admin.close();
   }
-}
-
-/**
- * An idempotent producer that waits for all in-sync replicas: a send resolves only once the
- * broker has the records, and a failure rejects (never swallowed).
- */
-export function createProducer(brokers: string[], clientId: string): StringProducer {
-  return new Producer({
-    clientId,
-    bootstrapBrokers: brokers,
-    serializers: stringSerializers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    retries: 5,
-    retryDelay: 250,
-  });
 }
 
 export function createConsumer(brokers: string[], groupId: string, clientId: string): StringConsumer {

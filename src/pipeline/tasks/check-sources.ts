@@ -37,16 +37,15 @@ async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<WhoCheck
 export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
   return async ({ signal, logger, reload }) => {
     const skip: TaskName[] = [];
-    const who: WhoCheck = await whoChanged(deps, signal).catch((error: unknown) => ({
-      changed: true,
-      why: `check failed: ${(error as Error).message}`,
-    }));
+    // Both at once: reading and hashing the WHO file waits on I/O while the posts are parsed.
+    const [who, weeks] = await Promise.all([
+      whoChanged(deps, signal).catch((error: unknown): WhoCheck => ({ changed: true, why: `check failed: ${(error as Error).message}` })),
+      crawlNewWeeks(deps, signal, reload.includes('stopcoronavirus')).then(
+        ({ crawl }) => ({ newWeeks: crawl.weeks.length, why: `${crawl.weeks.length} new weekly posts` }),
+        (error: unknown) => ({ newWeeks: -1, why: `check failed: ${(error as Error).message}` }),
+      ),
+    ]);
     if (!who.changed) skip.push('load_who_changes');
-
-    const weeks = await crawlNewWeeks(deps, signal, reload.includes('stopcoronavirus')).then(
-      ({ crawl }) => ({ newWeeks: crawl.weeks.length, why: `${crawl.weeks.length} new weekly posts` }),
-      (error: unknown) => ({ newWeeks: -1, why: `check failed: ${(error as Error).message}` }),
-    );
     if (weeks.newWeeks === 0) skip.push('load_new_weeks');
     logger.info({ who, weeks }, 'sources checked');
     const { refreshed, ...whoGate } = who;

@@ -1,0 +1,33 @@
+// The Kafka producer, loaded without the rest of its client library. The package's index loads
+// every client and every protocol API (its admin client alone compiles 23 JSON schemas with ajv
+// at import): 0.8-1.2 s on the 2-core machine against ~0.4 s for the producer's own modules, the
+// larger part of a worker's start before its first task (docs/benchmarks.md, "Pipeline
+// hand-overs"). The package exports only its index, so the producer's module is imported by its
+// file beside the index (the version is pinned); test/unit/platform/kafka-producer.test.ts checks
+// that it is the very class the index exports, so an upgrade that moves it fails there.
+import type * as Kafka from '@platformatic/kafka';
+
+const dist = import.meta.resolve('@platformatic/kafka');
+const load = async <T>(file: string) => (await import(new URL(file, dist).href)) as T;
+const { Producer } = await load<{ Producer: typeof Kafka.Producer }>('./clients/producer/index.js');
+const { stringSerializers } = await load<{ stringSerializers: typeof Kafka.stringSerializers }>('./clients/serde.js');
+export const { ProduceAcks } = await load<{ ProduceAcks: typeof Kafka.ProduceAcks }>('./apis/enumerations.js');
+
+export { Producer as KafkaProducer };
+export type StringProducer = Kafka.Producer<string, string, string, string>;
+
+/**
+ * An idempotent producer that waits for all in-sync replicas: a send resolves only once the
+ * broker has the records, and a failure rejects (never swallowed).
+ */
+export function createProducer(brokers: string[], clientId: string): StringProducer {
+  return new Producer({
+    clientId,
+    bootstrapBrokers: brokers,
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    retries: 5,
+    retryDelay: 250,
+  });
+}
