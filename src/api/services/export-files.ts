@@ -7,7 +7,7 @@
 // `maxFiles` are deleted, a minute later so that a request that just got one can still open it
 // (an open file outlives its deletion). A failed render (ClickHouse gone) is forgotten, and the
 // request that waited gets its error before any byte was sent. Files live in a directory of
-// their own under the system's temporary directory, removed by close().
+// their own under the system's temporary directory, made with the first and removed by close().
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,9 @@ export interface ExportFilesOptions {
 }
 
 export function createExportFiles({ maxFiles = 16, deleteAfterMs = 60_000, dir }: ExportFilesOptions = {}): ExportFiles {
-  const root = dir ?? mkdtempSync(path.join(tmpdir(), 'covid-etl-exports-'));
+  // Made with the first file: a process (or a test's app) that never exports leaves nothing.
+  let root = dir;
+  const directory = () => (root ??= mkdtempSync(path.join(tmpdir(), 'covid-etl-exports-')));
   // In use order, the least recently used first.
   const files = new Map<string, Promise<ExportFile>>();
   let made = 0;
@@ -60,7 +62,7 @@ export function createExportFiles({ maxFiles = 16, deleteAfterMs = 60_000, dir }
         files.set(key, known);
         return known;
       }
-      const file = path.join(root, String(++made));
+      const file = path.join(directory(), String(++made));
       const making = (async () => {
         const body = await render();
         await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : Readable.from(body), createWriteStream(file, { flags: 'wx' }));
@@ -77,7 +79,7 @@ export function createExportFiles({ maxFiles = 16, deleteAfterMs = 60_000, dir }
     size: () => files.size,
     close() {
       files.clear();
-      rmSync(root, { recursive: true, force: true });
+      if (root) rmSync(root, { recursive: true, force: true });
     },
   };
 }

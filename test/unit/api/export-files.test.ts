@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,13 +76,21 @@ void describe('export files', () => {
     assert.ok(existsSync(v3.path));
   });
 
-  void it('close() removes its directory', async () => {
-    const root = path.join(dir(), 'exports');
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(root);
-    const files = createExportFiles({ dir: root });
-    await files.get('k', () => Promise.resolve(Buffer.from('x')));
-    files.close();
-    assert.ok(!existsSync(root));
+  void it('makes its own directory under the temporary directory, with the first file only', async () => {
+    const temporary = dir();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temporary;
+    try {
+      createExportFiles().close();
+      assert.deepEqual(readdirSync(temporary), [], 'nothing made without a file');
+      const files = createExportFiles();
+      await files.get('k', () => Promise.resolve(Buffer.from('x')));
+      assert.equal(readdirSync(temporary).filter((name) => name.startsWith('covid-etl-exports-')).length, 1);
+      files.close();
+      assert.deepEqual(readdirSync(temporary), []);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });
