@@ -22,8 +22,23 @@ export function readEcdc(input: ByteSource): AsyncGenerator<ReaderItem[]> {
   return readCsvSource(ECDC_LAYOUT, input);
 }
 
+/** Answers of ecdcDate kept: a file has one per day (≈ 350); a damaged one may have more. */
+const MAX_DATES = 4096;
+const dates = new Map<string, DateParse>();
+
 /** The date of a row: dateRep read as dd/mm/yyyy or m/d/yyyy, whichever agrees with day/month/year. */
 export function ecdcDate(dateRep: string, day: string, month: string, year: string): DateParse {
+  // Each cell after its length: no two different rows share a key, whatever their cells hold.
+  const key = `${dateRep.length}:${dateRep}${day.length}:${day}${month.length}:${month}${year}`;
+  let parse = dates.get(key);
+  if (parse === undefined) {
+    parse = readEcdcDate(dateRep, day, month, year);
+    if (dates.size < MAX_DATES) dates.set(key, parse);
+  }
+  return parse;
+}
+
+function readEcdcDate(dateRep: string, day: string, month: string, year: string): DateParse {
   const parts = [year, month, day].map((s) => (/^\d{1,4}$/.test(s.trim()) ? Number(s) : NaN));
   const fromParts = isoFromParts(parts[0]!, parts[1]!, parts[2]!);
   if (fromParts === null) return { ok: false, reason: `day/month/year ${day}/${month}/${year} is not a date` };

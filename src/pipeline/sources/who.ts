@@ -5,11 +5,15 @@
 // region column (optional) goes with each row (SPEC 6.1); names and cumulative columns are not
 // published: U+FFFD in a name (the weekly release has five) is noted, not rejected.
 import { parseIsoDate } from '../../domain/dates.ts';
-import { recordRegion } from '../../domain/regions.ts';
+import { recordRegion, type RecordRegion } from '../../domain/regions.ts';
 import { readCsvSource, type CsvLayout } from './csv-reader.ts';
 import type { ByteSource, ReaderItem } from './types.ts';
 
 export const WHO_COLUMNS = ['Date_reported', 'Country_code', 'New_cases', 'New_deaths'] as const;
+
+/** A row's region per cell as written (a file has a dozen spellings; a damaged one may have more). */
+const MAX_REGIONS = 256;
+const regions = new Map<string, { region: RecordRegion }>();
 
 export const WHO_LAYOUT: CsvLayout<(typeof WHO_COLUMNS)[number]> = {
   source: 'who',
@@ -25,8 +29,14 @@ export const WHO_LAYOUT: CsvLayout<(typeof WHO_COLUMNS)[number]> = {
   dateColumns: ['Date_reported'],
   notedColumns: ['Country'],
   extra: (cell) => {
-    const region = cell('WHO_region');
-    return region === null ? {} : { region: recordRegion(region) };
+    const text = cell('WHO_region');
+    if (text === null) return {};
+    let extra = regions.get(text);
+    if (extra === undefined) {
+      extra = { region: recordRegion(text) };
+      if (regions.size < MAX_REGIONS) regions.set(text, extra);
+    }
+    return extra; // copied onto the row, never changed
   },
 };
 
