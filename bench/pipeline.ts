@@ -386,9 +386,12 @@ function profileSummary(dir: string, top = 14): { totalMs: number; rows: { where
 
 const args = process.argv.slice(2);
 const baselineRef = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined;
-const work = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-pipeline-'));
 if (args.includes('--history-only')) await historyOnly(Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 1));
-else try {
+else await fullReport();
+
+async function fullReport() {
+const work = mkdtempSync(path.join(os.tmpdir(), 'covid-bench-pipeline-'));
+try {
   const synthetic = path.join(work, 'who-10x.csv');
   const realBytes = statSync(FILES.who).size;
   const generated = await writeSynthetic(synthetic, 10 * realBytes);
@@ -418,6 +421,7 @@ else try {
   report({ e2e, large, baseline, profile, st, realBytes, generated });
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
 }
 
 /**
