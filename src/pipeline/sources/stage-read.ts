@@ -3,8 +3,9 @@
 // published, whatever order the file is in (WHO's daily release has been sorted by country and
 // by date): the accepted rows go to one small file per country (a `date,cases,deaths` line each,
 // series-line.ts), the rejected rows to one more, through write buffers of a few kB per country.
-// Afterwards the series are read back one country at a time. Memory: the buffers and the per-country statistics (read-stats.ts), i.e.
-// bounded by the number of countries and days, not by the number of rows.
+// Afterwards the series are read back one country at a time. Memory: the buffers and the
+// per-country statistics (read-stats.ts), i.e. bounded by the number of countries and days, not
+// by the number of rows.
 import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,8 +1,8 @@
 // load_ecdc_2020, load_who, load_who_changes: stream a CSV source onto disk (one small file per
 // country), gate it, then transform, diff and publish a few countries at a time
 // (publish-staged.ts): the worker's memory does not grow with the file. What was published is
-// recorded in the task's completion transaction as it goes. The file's validators
-// and hash are remembered (with the task's completion) for check_sources.
+// recorded in the task's completion transaction as it goes. The file's validators and hash are
+// remembered (with the task's completion) for check_sources.
 import { evaluateQuality, type ContentMismatch, type QualityResult } from '../../domain/quality.ts';
 import type { PoolClient } from '../../platform/postgres.ts';
 import { openLocation } from '../../platform/source-fetch.ts';
