@@ -8,7 +8,7 @@
 // (an open file outlives its deletion). A failed render (ClickHouse gone) is forgotten, and the
 // request that waited gets its error before any byte was sent. Files live in a directory of
 // their own under the system's temporary directory, made with the first and removed by close().
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,10 +37,46 @@ export interface ExportFilesOptions {
   dir?: string;
 }
 
+// The directory's name carries its process id: a process killed before close() (SIGKILL, a crash)
+// leaves its files behind, and the next process to make a directory removes them.
+const PREFIX = 'covid-etl-exports-';
+const OWNED = new RegExp(`^${PREFIX}(\\d+)-`);
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, someone else's
+  }
+}
+
+/** Removes the export directories under `root` whose process is gone; returns their names. */
+export function removeOrphanedExportDirs(root: string, alive: (pid: number) => boolean = processAlive): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const orphans = names.filter((name) => {
+    const pid = OWNED.exec(name)?.[1];
+    return pid !== undefined && Number(pid) !== process.pid && !alive(Number(pid));
+  });
+  for (const name of orphans) rmSync(path.join(root, name), { recursive: true, force: true });
+  return orphans;
+}
+
 export function createExportFiles({ maxFiles = 16, deleteAfterMs = 60_000, dir }: ExportFilesOptions = {}): ExportFiles {
   // Made with the first file: a process (or a test's app) that never exports leaves nothing.
   let root = dir;
-  const directory = () => (root ??= mkdtempSync(path.join(tmpdir(), 'covid-etl-exports-')));
+  const directory = () => {
+    if (root === undefined) {
+      removeOrphanedExportDirs(tmpdir());
+      root = mkdtempSync(path.join(tmpdir(), `${PREFIX}${process.pid}-`));
+    }
+    return root;
+  };
   // In use order, the least recently used first.
   const files = new Map<string, Promise<ExportFile>>();
   let made = 0;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
-import { createExportFiles } from '../../../src/api/services/export-files.ts';
+import { createExportFiles, removeOrphanedExportDirs } from '../../../src/api/services/export-files.ts';
 
 async function* lines(count: number) {
   for (let i = 0; i < count; i++) {
@@ -92,5 +93,17 @@ void describe('export files', () => {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
     }
+  });
+
+  void it("removes the directories of processes that are gone, never a live process's", () => {
+    const root = dir();
+    const exited = spawnSync(process.execPath, ['-e', '0']).pid; // a process id no longer in use
+    const parentPid = process.ppid; // alive: the test runner
+    for (const name of [`covid-etl-exports-${exited}-aaaaaa`, `covid-etl-exports-${parentPid}-bbbbbb`, `covid-etl-exports-${process.pid}-cccccc`, 'covid-etl-exports-dddddd', 'other-1-x']) {
+      mkdirSync(path.join(root, name));
+    }
+    assert.deepEqual(removeOrphanedExportDirs(root), [`covid-etl-exports-${exited}-aaaaaa`]);
+    assert.deepEqual(readdirSync(root).sort(), [`covid-etl-exports-${parentPid}-bbbbbb`, `covid-etl-exports-${process.pid}-cccccc`, 'covid-etl-exports-dddddd', 'other-1-x'].sort());
+    assert.deepEqual(removeOrphanedExportDirs(path.join(root, 'missing')), []);
   });
 });
