@@ -49,9 +49,21 @@ export function cpuSeconds(pid: number | 'self'): number {
   }
 }
 
-/** One sample of a Prometheus metric from the server's /metrics (the sum over its label sets). */
-export async function metric(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+/**
+ * One sample of a Prometheus metric from the server's /metrics (the sum over its label sets). An
+ * overloaded server sheds /metrics like any request (a 503 whose body holds no metric, once read
+ * as 0 shed), so a 503 is asked again until the backlog has drained; any other status throws.
+ */
+export async function metric(port: number, name: string, patienceMs = 15_000): Promise<number> {
+  const deadline = Date.now() + patienceMs;
+  let answer = await fetch(`http://127.0.0.1:${port}/metrics`);
+  while (answer.status === 503 && Date.now() < deadline) {
+    await answer.arrayBuffer();
+    await sleep(200);
+    answer = await fetch(`http://127.0.0.1:${port}/metrics`);
+  }
+  const text = await answer.text();
+  if (answer.status !== 200) throw new Error(`/metrics answered ${answer.status}: ${text.slice(0, 200)}`);
   let sum = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
