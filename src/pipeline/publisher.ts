@@ -70,19 +70,8 @@ export class RecordPublisher {
     // Today as the schema takes it (the system's date), so the two never disagree.
     const today = utcToday(new Date());
     for (const record of records) {
-      let data = record;
-      if (!isPlainValidRecord(record, today)) {
-        const checked = dailyRecordSchema.safeParse(record);
-        if (!checked.success) {
-          const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-          this.#invalid++;
-          const value = JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: this.#target.runId });
-          this.#deadLetters.push({ topic: this.#target.deadLetterTopic, key: `${String(record.country)}:${String(record.date)}`, value, headers: this.#headers, timestamp: this.#timestamp });
-          if (this.#deadLetters.length >= BATCH) await this.#sendDeadLetters();
-          continue;
-        }
-        data = checked.data;
-      }
+      const data = isPlainValidRecord(record, today) ? record : await this.#parseOrDeadLetter(record);
+      if (data === undefined) continue;
       valid.push(record);
       this.#batch.push({ topic: this.#target.topic, key: recordKey(record), value: recordJson(data), headers: this.#headers, timestamp: this.#timestamp });
       if (this.#batch.length >= BATCH) await this.#flush(false);
@@ -94,6 +83,18 @@ export class RecordPublisher {
     await this.#flush(true);
     await this.#sendDeadLetters();
     return { published: this.#published, invalid: this.#invalid };
+  }
+
+  /** The schema's output for a doubtful record, or undefined once it went to the dead-letter topic with its reason. */
+  async #parseOrDeadLetter(record: DailyRecord): Promise<DailyRecord | undefined> {
+    const checked = dailyRecordSchema.safeParse(record);
+    if (checked.success) return checked.data;
+    const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    this.#invalid++;
+    const value = JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: this.#target.runId });
+    this.#deadLetters.push({ topic: this.#target.deadLetterTopic, key: `${String(record.country)}:${String(record.date)}`, value, headers: this.#headers, timestamp: this.#timestamp });
+    if (this.#deadLetters.length >= BATCH) await this.#sendDeadLetters();
+    return undefined;
   }
 
   async #flush(last: boolean): Promise<void> {
