@@ -15,15 +15,17 @@
 //   5. --stages: read, transform, publish, record, diff timed one by one in this process, then
 //      `covid-etl sink` as a process on the published topic.
 //
-//   6. --history-only [--runs N] [--baseline <ref>]: only the end-to-end historical load of (1), N
-//      times (default 1), one line each plus the median: the quick figure to compare a change
-//      against; with --baseline, each round runs the baseline's worker and then this one's;
+//   6. --history-only [--runs N] [--baseline <ref>] [--warm]: only the end-to-end historical load
+//      of (1), N times (default 1), one line each plus the median: the quick figure to compare a
+//      change against; with --baseline, each round runs the baseline's worker and then this one's;
+//      --warm: the worker is up first and its first start creates the run (the system's own
+//      first run), and the wall time is the run's, created → finished, without the process start;
 //   7. --memory-only: only the historical loads of (2), real and generated file (no later run);
 //      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS;
 //      default the heap cap bin/covid-etl gives the worker, "" for none; a --baseline worker runs
 //      without flags).
 //
-//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only] [--history-only [--runs N]]
+//   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only] [--history-only [--runs N] [--warm]]
 //        [--worker-options "<flags>"]   (prints Markdown)
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -175,6 +177,12 @@ interface EndToEndOptions {
   later?: boolean;
   /** Extra environment of the worker (e.g. NODE_OPTIONS=--cpu-prof). */
   workerEnv?: Record<string, string>;
+  /**
+   * The worker is up before the run exists: its first start creates the run itself, and the
+   * wall time is the run's own (created → finished, from the run history), without the
+   * worker's process start.
+   */
+  warm?: boolean;
 }
 
 async function endToEnd(options: EndToEndOptions = {}) {
@@ -188,6 +196,8 @@ async function endToEnd(options: EndToEndOptions = {}) {
     sink = startRole('sink', env.config);
     const sinkMemory = sampler(sink);
     await sleep(1_500); // the sink joins its group before the run, as in production
+
+    if (options.warm) return { history: await warmRun(env, pool, options, (w) => (worker = w), sink, sinkMemory), rows: await count(clickhouse, env.config.CLICKHOUSE_DATABASE, true) };
 
     // The historical load. `run --wait` creates the run, then the worker starts and (its first
     // start) joins it: the wall time includes the worker's start.
@@ -226,6 +236,31 @@ async function endToEnd(options: EndToEndOptions = {}) {
     await env.cleanup();
     files.remove();
   }
+}
+
+/**
+ * The historical load on a worker already up: its first start creates the run; the wall time is
+ * the run's (created → finished, which is after verify saw every row in ClickHouse).
+ */
+async function warmRun(env: TestEnvironment, pool: Pool, options: EndToEndOptions, started: (worker: RoleProcess) => void, sink: RoleProcess, sinkMemory: ReturnType<typeof sampler>) {
+  const worker = startRole('worker', env.config, { env: options.workerEnv ?? {}, ...(options.root ? { root: options.root } : {}) });
+  started(worker);
+  const workerMemory = sampler(worker);
+  let runId = '';
+  await waitFor(
+    'the first run to finish',
+    async () => {
+      const { rows } = await pool.query<{ id: string; state: string }>(`SELECT id, state FROM etl_runs ORDER BY id LIMIT 1`);
+      if (rows[0] && rows[0].state !== 'running') runId = rows[0].id;
+      return runId !== '';
+    },
+    300_000,
+    20,
+  );
+  const times = await runTimes(pool, runId);
+  const { rows } = await pool.query<{ state: string }>(`SELECT state FROM etl_runs WHERE id = $1`, [runId]);
+  if (rows[0]!.state !== 'succeeded') throw new Error(`the run ended ${rows[0]!.state}:\n${worker.output()}\n${sink.output()}`);
+  return { wallMs: times.runMs, ...times, worker: workerMemory.stop(), sink: sinkMemory.stop() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,15 +468,16 @@ async function historyOnly(runs: number) {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of runs, at least 1');
   const workerOptions = args.includes('--worker-options') ? args[args.indexOf('--worker-options') + 1] : '--max-old-space-size=256';
   const workerEnv: Record<string, string> = workerOptions ? { NODE_OPTIONS: workerOptions } : {};
+  const warm = args.includes('--warm');
   const base = baselineRef ? checkout(baselineRef) : undefined;
   const walls: Record<'baseline' | 'now', number[]> = { baseline: [], now: [] };
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
   try {
     console.log(`Machine: ${machine()}; ${new Date().toISOString()}.${base ? ` Baseline: ${base.commit} (its worker, same services, alternating).` : ''}\n`);
-    console.log('| run | worker | wall (run created → run --wait exits) | tasks (duration, start → end of the run) | worker / sink peak RSS |\n|---|---|---|---|---|');
+    console.log(`| run | worker | wall (${warm ? 'run created by the worker up → run finished' : 'run created → run --wait exits'}) | tasks (duration, start → end of the run) | worker / sink peak RSS |\n|---|---|---|---|---|`);
     for (let i = 1; i <= runs; i++) {
       for (const which of base ? (['baseline', 'now'] as const) : (['now'] as const)) {
-        const { history } = await endToEnd({ workerEnv, ...(which === 'baseline' ? { root: base!.dir } : {}) });
+        const { history } = await endToEnd({ workerEnv, warm, ...(which === 'baseline' ? { root: base!.dir } : {}) });
         walls[which].push(history.wallMs);
         const tasks = history.tasks.map((t) => `${t.name} ${s(t.ms)} (${s(t.from)} → ${s(t.to)})`).join('; ');
         console.log(`| ${i} | ${which === 'baseline' ? base!.commit : 'this checkout'} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} |`);
