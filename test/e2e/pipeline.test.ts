@@ -243,9 +243,13 @@ describe('pipeline end to end (worker and sink as processes, real PostgreSQL, Ka
     const base = fromPreviousStep();
     const post = weeklyPostHtml({ weekStart: '2024-04-08', cases: 20_003, deaths: 58 });
     server.publishPost(post);
+    server.clearRequests();
     const { tasks } = await run();
     assert.equal(tasks.get('load_who_changes')!.state, 'skipped');
     assert.equal(tasks.get('load_new_weeks')!.counts.published, 7);
+    // check_sources crawled the list and the post; load_new_weeks took that crawl (crawl-memo.ts).
+    assert.equal(server.requests(`post:${post.slug}`).length, 1, 'the new post is fetched once in the run');
+    assert.equal(server.requests('list:1').length, 1, 'the list page is fetched once in the run');
     assert.equal(publishedBy(tasks), 7);
 
     const rows = await snapshot(clickhouse, env.config.CLICKHOUSE_DATABASE);

@@ -10,6 +10,7 @@ import { getState, setState } from '../state.repository.ts';
 import { fetchOptions, stateKeys, type TaskDeps } from './context.ts';
 import { hashing } from './hashing.ts';
 import type { Validators } from './load-csv.ts';
+import type { CrawlMemo } from './crawl-memo.ts';
 import { crawlNewWeeks } from './load-new-weeks.ts';
 
 interface WhoCheck {
@@ -34,13 +35,14 @@ async function whoChanged(deps: TaskDeps, signal: AbortSignal): Promise<WhoCheck
   return { changed: false, why: 'same SHA-256', refreshed };
 }
 
-export function checkSourcesTask(deps: TaskDeps): TaskImplementation {
-  return async ({ signal, logger, reload }) => {
+export function checkSourcesTask(deps: TaskDeps, crawls: CrawlMemo): TaskImplementation {
+  return async (attempt) => {
+    const { signal, logger } = attempt;
     const skip: TaskName[] = [];
     // Both at once: reading and hashing the WHO file waits on I/O while the posts are parsed.
     const [who, weeks] = await Promise.all([
       whoChanged(deps, signal).catch((error: unknown): WhoCheck => ({ changed: true, why: `check failed: ${(error as Error).message}` })),
-      crawlNewWeeks(deps, signal, reload.includes('stopcoronavirus')).then(
+      crawlNewWeeks(deps, attempt, { use: 'keep', crawls }).then(
         ({ crawl }) => ({ newWeeks: crawl.weeks.length, why: `${crawl.weeks.length} new weekly posts` }),
         (error: unknown) => ({ newWeeks: -1, why: `check failed: ${(error as Error).message}` }),
       ),
