@@ -1,8 +1,10 @@
 // Sink throughput against the real stack: publishes ~250,000 records (249 countries x 1,004 days,
 // the size of the full historical load), then runs `covid-etl sink` as its own process and
 // measures records/s from its start until ClickHouse holds every row and the group has committed
-// to the end, and its peak memory (VmHWM). Not part of the test suite:
+// to the end, its CPU time (user + system from /proc, the figure that matters on a machine whose
+// cores the worker also needs) and its peak memory (VmHWM). Not part of the test suite:
 //   node bench/sink-throughput.ts [records]
+// SINK_ROOT=<checkout> runs that checkout's sink instead (a baseline in the same run).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,11 +55,13 @@ try {
   const sinkStarted = performance.now();
   // SINK_NODE_ARGS passes options to the sink's Node (for example --cpu-prof).
   const nodeArgs = process.env.SINK_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'src/cli/main.ts'), 'sink'], {
-    cwd: repoRoot,
+  const sinkRoot = process.env.SINK_ROOT ?? repoRoot;
+  const child = spawn(process.execPath, [...nodeArgs, path.join(sinkRoot, 'src/cli/main.ts'), 'sink'], {
+    cwd: sinkRoot,
     env: {
       ...process.env,
       LOG_LEVEL: process.env.SINK_LOG_LEVEL ?? 'warn',
+      DATABASE_URL: env.config.DATABASE_URL,
       CLICKHOUSE_URL: env.config.CLICKHOUSE_URL,
       CLICKHOUSE_DATABASE: env.config.CLICKHOUSE_DATABASE,
       KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(','),
@@ -88,6 +92,7 @@ try {
     50,
   );
   const doneMs = performance.now();
+  const cpuSeconds = processCpuSeconds(child.pid);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   clearInterval(sampler);
@@ -105,7 +110,11 @@ try {
         seconds: Number(seconds.toFixed(2)),
         recordsPerSecond: Math.round(total / seconds),
         firstRowToDoneSeconds: Number(steady.toFixed(2)),
+        sinkCpuSeconds: cpuSeconds,
+        cpuMicrosecondsPerRecord: Number(((cpuSeconds * 1e6) / total).toFixed(1)),
         peakRssMb: Math.round(peakKb / 1024),
+        sinkRoot,
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
         node: process.version,
@@ -118,4 +127,11 @@ try {
   await producer.close();
   await clickhouse.close();
   await env.cleanup();
+}
+
+/** User + system CPU seconds of a live process (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -1,5 +1,6 @@
 // What the sink collected since its last commit: rows for ClickHouse, dead letters, and per
 // partition the highest offset seen, from which the commit is computed once both landed.
+import { utcToday } from '../domain/dates.ts';
 import { decodeMessage, deadLetterValue, type DailyRow, type SinkMessage } from './decode.ts';
 
 export interface DeadLetter {
@@ -29,6 +30,8 @@ export class Batch {
   readonly deadLetters: DeadLetter[] = [];
   readonly #positions = new Map<string, PartitionPosition>();
   #size = 0;
+  /** The day the batch began, for the plain record check (decode.ts). */
+  readonly #today = utcToday(new Date());
 
   /** Messages in the batch, valid or not. */
   get size(): number {
@@ -36,7 +39,7 @@ export class Batch {
   }
 
   add(message: SinkMessage): void {
-    const result = decodeMessage(message);
+    const result = decodeMessage(message, this.#today);
     if (result.ok) {
       this.rows.push(result.row);
     } else {

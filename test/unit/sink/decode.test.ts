@@ -57,6 +57,25 @@ describe('decodeMessage', () => {
     assert.match(reasonOf(decodeMessage(message({ record: [1, 2] }))), /^invalid-record: /);
   });
 
+  it('the plain path and the schema give the same row; what the plain check refuses, the schema decides', () => {
+    const legacy = { country: 'DE', date: '2020-05-01', cases: 3, deaths: 0, source: 'ecdc', estimated: true };
+    const cases: unknown[] = [record(), record({ region: 'EUR', estimated: true, estimated_cases: true, estimated_deaths: false }), legacy];
+    for (const value of cases) {
+      const fast = decodeMessage(message({ record: value }));
+      // A "today" before every date sends each record to the schema.
+      const viaSchema = decodeMessage(message({ record: value }), '2000-01-01');
+      assert.ok(fast.ok && viaSchema.ok, JSON.stringify(value));
+      assert.deepEqual(fast, viaSchema);
+    }
+    const legacyRow = decodeMessage(message({ record: legacy }));
+    assert.ok(legacyRow.ok);
+    assert.deepEqual([legacyRow.row.estimated_cases, legacyRow.row.estimated_deaths], [1, 1]);
+    // A record dated after the clock's today is refused by both paths.
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    assert.match(reasonOf(decodeMessage(message({ record: record({ date: future }) }))), /^invalid-record: date: /);
+    assert.match(reasonOf(decodeMessage(message({ value: 'null' }))), /^invalid-record: /);
+  });
+
   it('the key must be the record country:date', () => {
     assert.match(reasonOf(decodeMessage(message({ key: 'RU:2021-03-02' }))), /^key-mismatch: key "RU:2021-03-02" does not match the record's "RU:2021-03-01"/);
     assert.match(reasonOf(decodeMessage(message({ key: undefined }))), /^key-mismatch: key null/);
