@@ -4,9 +4,9 @@
 // it writes a date, and which columns it carries beyond the published ones.
 import { classifyCode, type CodeClass } from '../../domain/countries.ts';
 import type { SourceName } from '../../domain/record.ts';
-import { columnIndex, csvRecords } from './csv.ts';
+import { columnIndex, csvRows, type CsvRows } from './csv.ts';
 import type { ByteSource, ReaderItem, RowItem } from './types.ts';
-import { hasReplacementChar, parseCount } from './values.ts';
+import { hasReplacementChar, parseCount, type CountParse } from './values.ts';
 
 export type DateParse = { ok: true; value: string } | { ok: false; reason: string };
 
@@ -39,12 +39,12 @@ export interface CsvLayout<C extends string> {
  * batch at a time, with no promise per row.
  */
 export async function* readCsvSource<C extends string>(layout: CsvLayout<C>, input: ByteSource): AsyncGenerator<ReaderItem[]> {
-  let read: ((line: number, fields: string[]) => ReaderItem) | undefined;
-  for await (const records of csvRecords(input, layout.source)) {
+  let read: ((rows: CsvRows, r: number) => ReaderItem) | undefined;
+  for await (const rows of csvRows(input, layout.source)) {
     const items: ReaderItem[] = [];
-    for (const { line, fields } of records) {
-      if (read === undefined) read = rowReader(layout, fields);
-      else items.push(read(line, fields));
+    for (let r = 0; r < rows.length; r++) {
+      if (read === undefined) read = rowReader(layout, rows.fields(r));
+      else items.push(read(rows, r));
     }
     if (items.length > 0) yield items;
   }
@@ -54,20 +54,24 @@ export async function* readCsvSource<C extends string>(layout: CsvLayout<C>, inp
 /** Distinct codes remembered per read: a file has a few hundred; a damaged one may have more. */
 const MAX_CODES = 4096;
 
-/** The reader of the rows under `header` (checked here: a missing column throws). */
-function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (line: number, fields: string[]) => ReaderItem {
+/**
+ * The reader of the rows under `header` (checked here: a missing column throws). It decodes only
+ * the cells it reads, codes, dates and regions interned (the same string for the same bytes).
+ */
+function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (rows: CsvRows, r: number) => ReaderItem {
   const { source } = layout;
   const index = columnIndex(source, header, layout.columns);
   const noted = (layout.notedColumns ?? []).map((name) => header.indexOf(name)).filter((i) => i >= 0);
   const codes = new Map<string, CodeClass>();
   const optionalIndex = new Map<string, number>();
   // The row being read, for the cell readers below (made once, not per row).
-  let fields: string[] = [];
-  const cells: Cells<C> = (column) => fields[index[column]]!;
+  let rows: CsvRows;
+  let r = 0;
+  const cells: Cells<C> = (column) => rows.interned(r, index[column]);
   const optional = (column: string): string | null => {
     let i = optionalIndex.get(column);
     if (i === undefined) optionalIndex.set(column, (i = header.indexOf(column)));
-    return i < 0 ? null : fields[i]!;
+    return i < 0 ? null : rows.interned(r, i);
   };
   const classify = (code: string): CodeClass => {
     let cls = codes.get(code);
@@ -77,18 +81,25 @@ function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (l
     }
     return cls;
   };
+  // Nearly every count is plain digits, read from the bytes; anything else goes through parseCount.
+  const count = (column: C): CountParse => {
+    const value = rows.digits(r, index[column]);
+    return value >= 0 ? { ok: true, value } : parseCount(column, rows.text(r, index[column]));
+  };
 
-  return (line, rowFields) => {
-    fields = rowFields;
-    if (fields.length !== header.length) {
-      return { kind: 'rejected', line, reason: `expected ${header.length} fields, found ${fields.length}`, raw: fields.join(',') };
+  return (batch, row) => {
+    rows = batch;
+    r = row;
+    const line = rows.line(r);
+    if (rows.size(r) !== header.length) {
+      return { kind: 'rejected', line, reason: `expected ${header.length} fields, found ${rows.size(r)}`, raw: rows.raw(r) };
     }
     const code = cells(layout.code);
     const cls = classify(code);
     if (cls.kind === 'not-a-country') return { kind: 'skipped', line, code, reason: cls.reason };
     const date = layout.date(cells);
-    const cases = parseCount(layout.cases, cells(layout.cases));
-    const deaths = parseCount(layout.deaths, cells(layout.deaths));
+    const cases = count(layout.cases);
+    const deaths = count(layout.deaths);
     if (cls.kind !== 'country' || !date.ok || !cases.ok || !deaths.ok) {
       const problems = [cls.kind === 'unknown' ? cls.reason : null, date, cases, deaths].flatMap((p) =>
         p === null ? [] : typeof p === 'string' ? [p] : p.ok ? [] : [p.reason],
@@ -98,13 +109,13 @@ function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (l
         kind: 'rejected',
         line,
         reason: problems.join('; '),
-        raw: fields.join(','),
+        raw: rows.raw(r),
         ...(garbled ? { garbled: true } : {}),
         ...(cls.kind === 'unknown' ? { unknownCode: code } : {}),
       };
     }
-    const row: RowItem = { kind: 'row', line, country: cls.country, date: date.value, cases: cases.value, deaths: deaths.value };
-    if (noted.some((i) => hasReplacementChar(fields[i]))) row.garbledIgnoredField = true;
-    return layout.extra ? Object.assign(row, layout.extra(optional)) : row;
+    const item: RowItem = { kind: 'row', line, country: cls.country, date: date.value, cases: cases.value, deaths: deaths.value };
+    if (noted.some((i) => rows.hasReplacementChar(r, i))) item.garbledIgnoredField = true;
+    return layout.extra ? Object.assign(item, layout.extra(optional)) : item;
   };
 }

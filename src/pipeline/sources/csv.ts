@@ -1,11 +1,13 @@
-// Streaming CSV for the source readers: records with their line numbers, in batches, the header
-// checked by column name. csv-parse works on bytes and decodes whole fields, so a multi-byte
-// character split across two chunks is safe; `bom` drops WHO's UTF-8 BOM; no value is cast,
-// so Namibia's `NA` stays the string "NA".
+// Streaming CSV for the source readers: the rows of each input chunk as it arrives, read in place
+// (csv-scan.ts, csv-rows.ts), the header checked by column name. No value is cast, so Namibia's
+// `NA` stays the string "NA".
 import { Readable } from 'node:stream';
-import { CsvError, parse, type InfoRecord } from 'csv-parse';
-import { SourceFormatError, SourceLayoutError } from './errors.ts';
+import { CsvScanner } from './csv-scan.ts';
+import type { CsvRows } from './csv-rows.ts';
+import { SourceLayoutError } from './errors.ts';
 import type { ByteSource } from './types.ts';
+
+export type { CsvRows } from './csv-rows.ts';
 
 export interface CsvRecord {
   line: number;
@@ -13,59 +15,38 @@ export interface CsvRecord {
 }
 
 /**
- * The records of a CSV source, in batches: all the records the parser has ready each time (one
- * input chunk's worth), read synchronously, so that a source of 300,000 rows costs a few hundred
- * promises, not one per row through every layer above.
+ * The rows of a CSV source, a chunk's complete rows at a time (never an empty batch), so that a
+ * source of 300,000 rows costs a few hundred promises, not one per row. Each batch is reused by
+ * the next: read it before asking for the next one.
  */
-export async function* csvRecords(input: ByteSource, source: string): AsyncGenerator<CsvRecord[]> {
-  const readable = input instanceof Readable ? input : Readable.from(input, { objectMode: false });
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
-  // pipe() does not forward errors: a failing download must fail the parse, not hang it.
-  const onError = (error: Error) => parser.destroy(error);
-  readable.on('error', onError);
-  // Wakes the loop below when the parser has records again, has ended, failed or closed. The
-  // loop checks the parser's state itself before it waits, so a signal it missed while its
-  // consumer had a batch is never needed.
-  let wake: (() => void) | undefined;
-  const signal = () => {
-    wake?.();
-    wake = undefined;
-  };
-  // Never removed: a parser that failed emits 'error' on the next tick, possibly after this
-  // generator has thrown, and an 'error' without a listener would crash the process.
-  for (const event of ['readable', 'end', 'error', 'close']) parser.on(event, signal);
-  readable.pipe(parser);
+export async function* csvRows(input: ByteSource, source: string): AsyncGenerator<CsvRows> {
+  const scanner = new CsvScanner(source);
   try {
-    for (;;) {
-      const batch: CsvRecord[] = [];
-      for (let item = parser.read() as ParsedRecord | null; item !== null; item = parser.read() as ParsedRecord | null) {
-        batch.push({ line: item.info.lines, fields: item.record });
-      }
-      if (batch.length > 0) {
-        yield batch;
-        continue;
-      }
-      if (parser.errored) throw parser.errored;
-      if (parser.readableEnded) return;
-      if (parser.destroyed) throw new Error('the CSV parser closed before the end of its input');
-      await new Promise<void>((resolve) => (wake = resolve));
+    for await (const chunk of input) {
+      const rows = scanner.push(asBuffer(chunk as Uint8Array | string));
+      if (rows.length > 0) yield rows;
     }
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      throw new SourceFormatError(source, error.message, line, { cause: error });
-    }
-    throw error;
+    const rows = scanner.push(null);
+    if (rows.length > 0) yield rows;
   } finally {
-    readable.off('error', onError);
-    readable.unpipe(parser);
-    // The consumer may stop early; release the download or file handle either way.
-    if (!readable.destroyed) readable.destroy();
-    if (!parser.destroyed) parser.destroy();
+    // The consumer may stop early, or the input fail: release the download or file handle either way.
+    if (input instanceof Readable && !input.destroyed) input.destroy();
   }
 }
 
-type ParsedRecord = { record: string[]; info: InfoRecord };
+/** The records of a CSV source with every field decoded, in batches (tests, tools). */
+export async function* csvRecords(input: ByteSource, source: string): AsyncGenerator<CsvRecord[]> {
+  for await (const rows of csvRows(input, source)) {
+    const batch: CsvRecord[] = [];
+    for (let r = 0; r < rows.length; r++) batch.push({ line: rows.line(r), fields: rows.fields(r) });
+    yield batch;
+  }
+}
+
+function asBuffer(chunk: Uint8Array | string): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
 
 /**
  * Map the required columns to their positions in the header, by name (order may change). The
