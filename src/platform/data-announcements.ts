@@ -34,6 +34,35 @@ export async function announceCountries(pool: Pool, countries: Iterable<string>,
   });
 }
 
+/**
+ * Calls `onAnnouncement` on every announcement (new versions or a new epoch) until the returned
+ * function is called; holds one connection of the pool meanwhile. For a process that waits for
+ * data to land (the pipeline's verify) and would otherwise only poll.
+ */
+export async function listenForAnnouncements(pool: Pool, onAnnouncement: () => void): Promise<() => Promise<void>> {
+  const client = await pool.connect();
+  const listener = ({ channel }: { channel: string }) => {
+    if (channel === DATA_VERSIONS_CHANNEL) onAnnouncement();
+  };
+  client.on('notification', listener);
+  try {
+    await client.query(`LISTEN ${DATA_VERSIONS_CHANNEL}`);
+  } catch (error) {
+    client.removeListener('notification', listener);
+    client.release(error as Error);
+    throw error;
+  }
+  return async () => {
+    client.removeListener('notification', listener);
+    try {
+      await client.query(`UNLISTEN ${DATA_VERSIONS_CHANNEL}`);
+      client.release();
+    } catch (error) {
+      client.release(error as Error); // a broken connection is not put back in the pool
+    }
+  };
+}
+
 const EPOCH_PREFIX = 'epoch:';
 
 /**

@@ -1,7 +1,9 @@
 // The sink's place in the consumer group: joining and opening the message stream (from the
 // group's committed offsets, no autocommit), pausing it for backpressure, logging the group's
-// events, and leaving. What to do with the messages is sink.ts's business.
+// events, knowing when it has read everything there is (catch-up.ts), and leaving. What to do
+// with the messages is sink.ts's business.
 import {
+  consumerFetchesChannel,
   MessagesStreamFallbackModes,
   MessagesStreamModes,
   type ConsumerGroupJoinPayload,
@@ -11,15 +13,30 @@ import {
 } from '@platformatic/kafka';
 import type { StringConsumer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
+import { CatchUp } from './catch-up.ts';
 
 export type StringMessage = Message<string, string, string, string>;
 type StringStream = MessagesStream<string, string, string, string>;
 
 export interface StreamHandlers {
   onMessage: (message: StringMessage) => void;
+  /** A fetch found nothing new: every partition is read to its end. */
+  onCaughtUp: () => void;
   onError: (error: unknown) => void;
   /** The stream closed (expected only while leaving). */
   onClose: () => void;
+}
+
+/** What the client's `consumer:fetches` channel publishes when a fetch answered (the parts read here). */
+interface FetchEvent {
+  client: unknown;
+  options?: { topics?: { topicId: string; partitions: { partition: number; fetchOffset: bigint }[] }[] };
+  result?: {
+    responses: {
+      topicId: string;
+      partitions: { partitionIndex: number; errorCode: number; highWatermark: bigint; lastStableOffset: bigint; records?: unknown[] | null }[];
+    }[];
+  };
 }
 
 export class GroupMember {
@@ -27,6 +44,8 @@ export class GroupMember {
   readonly #log: Logger;
   readonly #onRebalance: () => void;
   #stream: StringStream | undefined;
+  readonly #catchUp = new CatchUp();
+  #onCaughtUp: (() => void) | undefined;
 
   /** `onRebalance` runs each time this member (re)joins the group with its new assignments. */
   constructor(consumer: StringConsumer, logger: Logger, onRebalance: () => void) {
@@ -39,6 +58,8 @@ export class GroupMember {
   async join(options: { topic: string; fetchMaxBytes: number }, handlers: StreamHandlers): Promise<void> {
     this.#consumer.on('consumer:group:join', this.#onGroupJoin);
     this.#consumer.on('consumer:heartbeat:stalled', this.#onHeartbeatStalled);
+    this.#onCaughtUp = handlers.onCaughtUp;
+    consumerFetchesChannel.asyncStart.subscribe(this.#onFetched);
     let stream: StringStream;
     try {
       stream = await this.#consumer.consume({
@@ -54,10 +75,19 @@ export class GroupMember {
       throw error;
     }
     this.#stream = stream;
-    stream.on('data', handlers.onMessage);
+    const { onMessage } = handlers;
+    stream.on('data', (message: StringMessage) => {
+      this.#catchUp.read(message.partition, message.offset);
+      onMessage(message);
+    });
     stream.on('error', handlers.onError);
     stream.on('close', handlers.onClose);
     this.#log.info({ topic: options.topic, groupId: this.#consumer.groupId, memberId: this.#consumer.memberId }, 'sink consuming');
+  }
+
+  /** Every message the partitions held when last fetched was delivered. */
+  get caughtUp(): boolean {
+    return this.#catchUp.caughtUp;
   }
 
   /** Stops fetching: at most one fetch response stays buffered. */
@@ -79,6 +109,7 @@ export class GroupMember {
   }
 
   readonly #onGroupJoin = (payload: ConsumerGroupJoinPayload): void => {
+    this.#catchUp.reset();
     this.#onRebalance();
     this.#log.info(
       { memberId: payload.memberId, generationId: payload.generationId, assignments: (payload.assignments ?? []).map((a) => `${a.topic}:${a.partitions.join(',')}`) },
@@ -90,7 +121,28 @@ export class GroupMember {
     this.#log.warn({ err: payload.lastError, stalledForMs: payload.stalledFor }, 'consumer group heartbeats are failing');
   };
 
+  /**
+   * Each fetch response of this consumer, as the client's diagnostics channel publishes it
+   * before the stream delivers its records: the partitions' ends. Only partitions the request
+   * asked for count (a fetch session may answer for others, which the stream ignores too).
+   */
+  readonly #onFetched = (event: unknown): void => {
+    const { client, options, result } = event as FetchEvent;
+    if (client !== this.#consumer || !result || !options?.topics) return;
+    const asked = new Map<string, bigint>();
+    for (const { topicId, partitions } of options.topics) for (const { partition, fetchOffset } of partitions) asked.set(`${topicId}:${partition}`, fetchOffset);
+    for (const { topicId, partitions } of result.responses) {
+      for (const { partitionIndex, errorCode, highWatermark, lastStableOffset, records } of partitions) {
+        const fetchOffset = asked.get(`${topicId}:${partitionIndex}`);
+        if (fetchOffset === undefined || errorCode !== 0) continue;
+        this.#catchUp.fetched(partitionIndex, fetchOffset, lastStableOffset >= 0n ? lastStableOffset : highWatermark, (records?.length ?? 0) > 0);
+      }
+    }
+    if (this.#catchUp.caughtUp) this.#onCaughtUp?.();
+  };
+
   #detachListeners(): void {
+    consumerFetchesChannel.asyncStart.unsubscribe(this.#onFetched);
     this.#consumer.removeListener('consumer:group:join', this.#onGroupJoin);
     this.#consumer.removeListener('consumer:heartbeat:stalled', this.#onHeartbeatStalled);
   }

@@ -1,6 +1,7 @@
 // The Kafka -> ClickHouse connector (SPEC 3.3). One consumer-group member: it collects a batch
-// (SINK_BATCH_SIZE messages or SINK_BATCH_MS after the first, whichever comes first), sends the
-// invalid messages to the dead-letter topic, inserts the rest, and only when both were
+// (SINK_BATCH_SIZE messages, or SINK_BATCH_MS after the first, or at once when it has read its
+// partitions to their ends, whichever comes first), sends the invalid messages to the
+// dead-letter topic, inserts the rest, and only when both were
 // acknowledged commits the batch's offsets. Until then nothing is committed, so a crash, a
 // SIGTERM or a rebalance re-delivers and never loses; re-delivered rows carry the same version
 // and merge away in the ReplacingMergeTree.
@@ -106,6 +107,9 @@ class KafkaClickHouseSink implements Sink {
         { topic, fetchMaxBytes },
         {
           onMessage: this.#onMessage,
+          onCaughtUp: () => {
+            if (this.#state === 'running' && this.#batch.size > 0) this.#storeNow();
+          },
           onError: (error) => this.#fail(error),
           onClose: () => {
             if (this.#state === 'running') this.#fail(new Error('the Kafka message stream closed unexpectedly'));
@@ -144,6 +148,8 @@ class KafkaClickHouseSink implements Sink {
     this.#messages++;
     if (this.#batch.size >= this.#options.batchSize) {
       this.#handOff();
+    } else if (this.#member.caughtUp) {
+      this.#storeNow();
     } else if (this.#batch.size === 1) {
       this.#cancelBatchTimer = this.#clock.setTimer(() => {
         this.#cancelBatchTimer = undefined;
@@ -152,6 +158,16 @@ class KafkaClickHouseSink implements Sink {
       }, this.#options.batchMs);
     }
   };
+
+  /**
+   * Nothing more to read for now: the collected batch is due at once (as soon as the one being
+   * stored, if any, is done; meanwhile what arrives joins it, so a stream slower than the
+   * sink's inserts still makes batches of what came during one insert).
+   */
+  #storeNow(): void {
+    this.#batchDue = true;
+    this.#handOff();
+  }
 
   /**
    * Starts storing the collected batch if no other batch is being stored; otherwise it waits,

@@ -9,6 +9,7 @@ import { CrawlMemo } from './crawl-memo.ts';
 import { loadCsvTask } from './load-csv.ts';
 import { loadNewWeeksTask } from './load-new-weeks.ts';
 import { verifyTask } from './verify.ts';
+import { listenForAnnouncements } from '../../platform/data-announcements.ts';
 
 export type { TaskDeps };
 
@@ -22,6 +23,12 @@ export function createTasks(deps: TaskDeps): Record<TaskName, TaskImplementation
     check_sources: checkSourcesTask(deps, crawls),
     load_who_changes: loadCsvTask(deps, 'who'),
     load_new_weeks: loadNewWeeksTask(deps, crawls),
-    verify: verifyTask({ pool: deps.pool, clickhouse: deps.clickhouse, clock: deps.clock, timeoutMs: deps.config.VERIFY_TIMEOUT_MS }),
+    verify: verifyTask({
+      pool: deps.pool,
+      clickhouse: deps.clickhouse,
+      clock: deps.clock,
+      timeoutMs: deps.config.VERIFY_TIMEOUT_MS,
+      listen: (onAnnouncement) => listenForAnnouncements(deps.pool, onAnnouncement),
+    }),
   };
 }

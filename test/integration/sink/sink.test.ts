@@ -90,6 +90,18 @@ describe('sink (Kafka -> ClickHouse)', () => {
     assert.equal(sink.stats().deadLetters, 0);
   });
 
+  it('having read its partitions to their ends it stores at once, not SINK_BATCH_MS later; what comes next is stored too', async () => {
+    // A batch time far beyond the wait: only the catch-up can store these rows in time.
+    await sinkWith({ sink: { batchMs: 120_000, batchSize: 10_000 } });
+    const first = dailyRecords(300);
+    await publish(producer, env.config.KAFKA_TOPIC, first.map((record) => ({ record, runId: 3 })));
+    await waitForRows(first.length, 20_000);
+    const more = dailyRecords(350).slice(first.length); // the next days
+    await publish(producer, env.config.KAFKA_TOPIC, more.map((record) => ({ record, runId: 4 })));
+    await waitFor('the second publication stored', async () => (await rowCount(false)) >= first.length + more.length, 20_000);
+    await waitForCommitted(env.config, 20_000);
+  });
+
   it('a duplicate delivery leaves one row per (country, date)', async () => {
     const timestamp = Date.now() - 60_000;
     const records = dailyRecords(400);

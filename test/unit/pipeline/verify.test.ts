@@ -78,4 +78,39 @@ describe('verify', () => {
     assert.equal(elapsedMs, 2_000, 'gave up at the deadline, not before');
     assert.equal(ch.queries.length, 5, 'polled at 0, 500, 1000, 1500 and 2000 ms');
   });
+
+  it('an announcement of new data ends the wait at once; the listener is released at the end', async () => {
+    const clock = new FakeClock();
+    const ch = clickhouse([3, 5]);
+    let announce: (() => void) | undefined;
+    let released = 0;
+    const listen = (onAnnouncement: () => void) => {
+      announce = onAnnouncement;
+      return Promise.resolve(() => {
+        released++;
+        return Promise.resolve();
+      });
+    };
+    const task = verifyTask({ pool, clickhouse: ch, clock, timeoutMs: 60_000, pollMs: POLL_MS, listen })(attempt);
+    let done = false;
+    void task.then(() => (done = true));
+    await settle();
+    assert.equal(ch.queries.length, 1);
+    assert.equal(done, false, 'waiting after the first count');
+    announce!();
+    await settle();
+    assert.equal(done, true);
+    assert.deepEqual((await task).counts, { expected: 5, landed: 5 });
+    assert.equal(clock.now(), 0, 'no poll interval waited');
+    assert.equal(released, 1);
+  });
+
+  it('polls as before when it cannot listen', async () => {
+    const clock = new FakeClock();
+    const ch = clickhouse([3, 5]);
+    const listen = () => Promise.reject(new Error('too many connections'));
+    const { outcome, elapsedMs } = await runWithFakeTime(clock, verifyTask({ pool, clickhouse: ch, clock, timeoutMs: 60_000, pollMs: POLL_MS, listen })(attempt));
+    assert.equal(outcome.status, 'fulfilled');
+    assert.equal(elapsedMs, POLL_MS);
+  });
 });
