@@ -7,6 +7,7 @@ import { utcToday } from '../domain/dates.ts';
 import { dailyRecordSchema, isPlainValidRecord, recordJson, recordKey, type DailyRecord } from '../domain/record.ts';
 import type { TimeSource } from '../platform/clock.ts';
 import type { StringProducer } from '../platform/kafka.ts';
+import { CountryPartitions } from './country-partitions.ts';
 
 export interface PublishTarget {
   topic: string;
@@ -34,7 +35,7 @@ const BATCH = 500;
 /** Progress is reported every this many records, not on every send. */
 const PROGRESS_EVERY = 5_000;
 
-type Message = { topic: string; key: string; value: string; headers: Map<string, string>; timestamp: bigint };
+type Message = { topic: string; key: string; value: string; headers: Map<string, string>; timestamp: bigint; partition?: number };
 
 /**
  * Publishes records as they come, in sends of BATCH, so that a load can hand them over a few
@@ -49,6 +50,8 @@ export class RecordPublisher {
   readonly #headers: Map<string, string>;
   /** Publish time, the same for every message of one publish (the sink's version within a source). */
   readonly #timestamp: bigint;
+  /** Known once the first record comes (the topic's partition count, from the producer's metadata). */
+  #partitions: CountryPartitions | undefined;
   #batch: Message[] = [];
   #deadLetters: Message[] = [];
   #published = 0;
@@ -73,7 +76,9 @@ export class RecordPublisher {
       const data = isPlainValidRecord(record, today) ? record : await this.#parseOrDeadLetter(record);
       if (data === undefined) continue;
       valid.push(record);
-      this.#batch.push({ topic: this.#target.topic, key: recordKey(record), value: recordJson(data), headers: this.#headers, timestamp: this.#timestamp });
+      this.#partitions ??= await CountryPartitions.of(this.#producer, this.#target.topic);
+      const partition = this.#partitions.partition(record.country);
+      this.#batch.push({ topic: this.#target.topic, partition, key: recordKey(record), value: recordJson(data), headers: this.#headers, timestamp: this.#timestamp });
       if (this.#batch.length >= BATCH) await this.#flush(false);
     }
     return valid;

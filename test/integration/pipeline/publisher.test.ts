@@ -12,10 +12,10 @@ import { createTestEnvironment, type TestEnvironment } from '../../support/envir
 async function readTopic(env: TestEnvironment, topic: string, count: number) {
   const consumer = createConsumer(env.config.KAFKA_BROKERS, `read-${randomUUID()}`, 'publisher-test');
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
-  const messages: { key: string; value: string; runId: string | undefined }[] = [];
+  const messages: { key: string; value: string; runId: string | undefined; partition: number }[] = [];
   try {
     for await (const message of stream) {
-      messages.push({ key: message.key, value: message.value, runId: message.headers.get('run-id') });
+      messages.push({ key: message.key, value: message.value, runId: message.headers.get('run-id'), partition: message.partition });
       if (messages.length === count) break;
     }
   } finally {
@@ -59,6 +59,25 @@ describe('publisher', () => {
     assert.match((JSON.parse(dead[0].value) as { reason: string }).reason, /^invalid-record: date/);
     assert.equal(dead[1]?.key, 'who:line:7');
     assert.match((JSON.parse(dead[1].value) as { reason: string }).reason, /cases: not a number/);
+  });
+
+  it("sends every record of a country to that country's partition", async () => {
+    const topic = env.config.KAFKA_TOPIC;
+    const countries = ['RU', 'DE', 'BR', 'FR', 'US', 'IN', 'XK', 'JP'];
+    const records: DailyRecord[] = countries.flatMap((country) =>
+      ['2021-01-01', '2021-01-02', '2021-01-03'].map((date) => ({ country, date, cases: 1, deaths: 0, source: 'ecdc' as const, estimated: false, estimated_cases: false, estimated_deaths: false })),
+    );
+    const target = { topic, deadLetterTopic: env.config.KAFKA_DLQ_TOPIC, runId: '43' };
+    assert.equal((await publishRecords(producer, target, records, systemClock)).published, records.length);
+    const all = await readTopic(env, topic, 2 + records.length);
+    const partitionsOf = new Map<string, Set<number>>();
+    for (const message of all.filter((m) => m.runId === '43')) {
+      const country = message.key.slice(0, 2);
+      partitionsOf.set(country, (partitionsOf.get(country) ?? new Set()).add(message.partition));
+    }
+    assert.deepEqual([...partitionsOf.keys()].sort(), [...countries].sort());
+    for (const [country, partitions] of partitionsOf) assert.equal(partitions.size, 1, `${country} in partitions ${[...partitions].join(', ')}`);
+    assert.ok(new Set([...partitionsOf.values()].map((p) => [...p][0])).size > 1, 'the countries spread over more than one partition');
   });
 
   it('rejects when Kafka cannot take the records (never swallowed)', async () => {
