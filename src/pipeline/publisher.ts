@@ -6,7 +6,7 @@
 import { utcToday } from '../domain/dates.ts';
 import { dailyRecordSchema, isPlainValidRecord, recordJson, recordKey, type DailyRecord } from '../domain/record.ts';
 import type { TimeSource } from '../platform/clock.ts';
-import type { StringProducer } from '../platform/kafka.ts';
+import type { MessageBytes, StringProducer } from '../platform/kafka.ts';
 import { CountryPartitions } from './country-partitions.ts';
 
 export interface PublishTarget {
@@ -35,7 +35,7 @@ const BATCH = 500;
 /** Progress is reported every this many records, not on every send. */
 const PROGRESS_EVERY = 5_000;
 
-type Message = { topic: string; key: string; value: string; headers: Map<string, string>; timestamp: bigint; partition?: number };
+type Message = { topic: string; key: string; value: string; headers: Map<MessageBytes, MessageBytes>; timestamp: bigint; partition?: number };
 
 /**
  * Publishes records as they come, in sends of BATCH, so that a load can hand them over a few
@@ -46,8 +46,11 @@ export class RecordPublisher {
   readonly #producer: StringProducer;
   readonly #target: PublishTarget;
   readonly #onProgress: ((published: number) => void) | undefined;
-  /** One Map for every message (the client reads a Map as it is, an object it turns into a new Map per message). */
-  readonly #headers: Map<string, string>;
+  /**
+   * One Map for every message, of Buffers encoded once (the client reads a Map as it is, an
+   * object it turns into a new Map per message, and encodes a string for each message).
+   */
+  readonly #headers: Map<MessageBytes, MessageBytes>;
   /** Publish time, the same for every message of one publish (the sink's version within a source). */
   readonly #timestamp: bigint;
   /** Known once the first record comes (the topic's partition count, from the producer's metadata). */
@@ -63,7 +66,7 @@ export class RecordPublisher {
     this.#target = target;
     this.#timestamp = BigInt(clock.now());
     this.#onProgress = onProgress;
-    this.#headers = new Map([['run-id', target.runId]]);
+    this.#headers = new Map([[Buffer.from('run-id'), Buffer.from(target.runId)]]);
   }
 
   /** Queues the records for sending (sending full batches); returns those that passed validation. */

@@ -2,7 +2,7 @@
 // The producer has a module of its own (kafka-producer.ts), which the worker loads alone.
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 
-export { createProducer, ProduceAcks, type StringProducer } from './kafka-producer.ts';
+export { createProducer, ProduceAcks, type MessageBytes, type StringProducer } from './kafka-producer.ts';
 export type StringConsumer = Consumer<string, string, string, string>;
 
 export interface KafkaTopicsOptions {
