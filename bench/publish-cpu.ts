@@ -6,6 +6,9 @@
 // bench/load-cpu.ts includes) and of the disk: a smaller, steadier number to compare changes of
 // the publish path with on a machine other work shares.
 //
+// Also the process's peak RSS after the pair (the series in memory included: compare it between
+// trees, not with a worker's).
+//
 //   --runs N        the pair N times (default 5)
 //   --baseline REF  each run twice, alternately, in fresh processes: commit REF's publishStaged
 //                   (a checkout of it with this file copied in) and this tree's; ratios of the medians
@@ -34,7 +37,7 @@ import { checkout } from './checkout.ts';
 const gc = (globalThis as { gc?: () => void }).gc;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-type Sample = { source: SourceName; wallMs: number; cpuMs: number; published: number };
+type Sample = { source: SourceName; wallMs: number; cpuMs: number; published: number; peakRssMb: number };
 
 /** A source's series held in memory, shaped as the stage publishStaged reads. */
 async function memoryStage(source: 'ecdc' | 'who') {
@@ -81,7 +84,7 @@ async function pair(): Promise<Sample[]> {
       const cpuBefore = process.cpuUsage();
       const result = await publishStaged(deps, attempt, { source, stage, counts: { read: rows }, regions, republish: new Set() });
       const used = process.cpuUsage(cpuBefore);
-      samples.push({ source, wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, published: result.counts.published ?? 0 });
+      samples.push({ source, wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, published: result.counts.published ?? 0, peakRssMb: process.resourceUsage().maxRSS / 1024 });
       await commit();
     }
     return samples;
@@ -105,12 +108,12 @@ if (args.includes('--child')) {
   console.log(JSON.stringify(await pair()));
 } else {
   console.log(`Machine: ${os.availableParallelism()} vCPU, Node ${process.versions.node}, load average ${loadAverage()}; ${new Date().toISOString()}.\n`);
-  console.log('| run | ecdc wall (CPU) | who wall (CPU) | published (ecdc / who) |\n|---|---|---|---|');
+  console.log('| run | ecdc wall (CPU) | who wall (CPU) | published (ecdc / who) | peak RSS |\n|---|---|---|---|---|');
   const base = baselineRef ? checkout(baselineRef) : undefined;
   const self = fileURLToPath(import.meta.url);
   const results = new Map<string, Sample[][]>();
   const row = (name: string, [e, w]: Sample[]) =>
-    `| ${name} | ${s(e!.wallMs)} (CPU ${s(e!.cpuMs)}) | ${s(w!.wallMs)} (CPU ${s(w!.cpuMs)}) | ${e!.published.toLocaleString('en-US')} / ${w!.published.toLocaleString('en-US')} |`;
+    `| ${name} | ${s(e!.wallMs)} (CPU ${s(e!.cpuMs)}) | ${s(w!.wallMs)} (CPU ${s(w!.cpuMs)}) | ${e!.published.toLocaleString('en-US')} / ${w!.published.toLocaleString('en-US')} | ${w!.peakRssMb.toFixed(0)} MB |`;
   try {
     if (base) copyFileSync(self, path.join(base.dir, 'bench', 'publish-cpu.ts'));
     const trees = base ? [[`baseline ${base.commit}`, path.join(base.dir, 'bench', 'publish-cpu.ts')], ['this tree', self]] : [['this tree', self]];
@@ -124,9 +127,9 @@ if (args.includes('--child')) {
   } finally {
     base?.remove();
   }
-  const medians = new Map([...results].map(([name, rs]) => [name, [0, 1].map((i) => ({ wall: median(rs.map((r) => r[i]!.wallMs)), cpu: median(rs.map((r) => r[i]!.cpuMs)) }))]));
+  const medians = new Map([...results].map(([name, rs]) => [name, [0, 1].map((i) => ({ wall: median(rs.map((r) => r[i]!.wallMs)), cpu: median(rs.map((r) => r[i]!.cpuMs)), rss: median(rs.map((r) => r[i]!.peakRssMb)) }))]));
   console.log(`\nLoad average after: ${loadAverage()}.`);
-  for (const [name, [e, w]] of medians) console.log(`Median, ${name}: ecdc ${s(e!.wall)} (CPU ${s(e!.cpu)}), who ${s(w!.wall)} (CPU ${s(w!.cpu)}), CPU both **${s(e!.cpu + w!.cpu)}**.`);
+  for (const [name, [e, w]] of medians) console.log(`Median, ${name}: ecdc ${s(e!.wall)} (CPU ${s(e!.cpu)}), who ${s(w!.wall)} (CPU ${s(w!.cpu)}), CPU both **${s(e!.cpu + w!.cpu)}**, peak RSS ${w!.rss.toFixed(0)} MB.`);
   if (base) {
     const [b, a] = [...medians.values()];
     const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
