@@ -43,8 +43,12 @@ export function pointOf(row: RowItem): SeriesPoint {
   return { date: row.date, cases: row.cases, deaths: row.deaths };
 }
 
+/** Day numbers of dates remembered per read (a file has one per day; a damaged one may have more). */
+const MAX_DAY_NUMBERS = 4096;
+
 export class ReadStatsBuilder {
   private readonly days = new Map<string, DaysSeen>();
+  private readonly dayNumbers = new Map<string, number>();
   private readonly lastDates = new Map<string, string>();
   private readonly latestRegion = new Map<string, { date: string; region: RecordRegion }>();
   private readonly unknownCodes = new Map<string, number>();
@@ -92,7 +96,7 @@ export class ReadStatsBuilder {
       days = new DaysSeen();
       this.days.set(item.country, days);
     }
-    if (!days.add(toDayNumber(item.date))) {
+    if (!days.add(this.dayNumber(item.date))) {
       // The first row is kept for the record; the gate fails the read on any duplicate.
       s.duplicates++;
       if (this.duplicateExamples.length < EXAMPLES) this.duplicateExamples.push(`${item.country} ${item.date} (line ${item.line})`);
@@ -108,6 +112,16 @@ export class ReadStatsBuilder {
     if (s.minDate === null || item.date < s.minDate) s.minDate = item.date;
     if (s.maxDate === null || item.date > s.maxDate) s.maxDate = item.date;
     return item;
+  }
+
+  /** The readers give the same string for each date (interned or remembered): its number is looked up, not parsed again. */
+  private dayNumber(date: string): number {
+    let day = this.dayNumbers.get(date);
+    if (day === undefined) {
+      day = toDayNumber(date);
+      if (this.dayNumbers.size < MAX_DAY_NUMBERS) this.dayNumbers.set(date, day);
+    }
+    return day;
   }
 
   /** Each country's region on its latest row that has one (WHO files only; empty otherwise). */

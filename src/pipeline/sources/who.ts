@@ -6,10 +6,14 @@
 // published: U+FFFD in a name (the weekly release has five) is noted, not rejected.
 import { parseIsoDate } from '../../domain/dates.ts';
 import { recordRegion, type RecordRegion } from '../../domain/regions.ts';
-import { readCsvSource, type CsvLayout } from './csv-reader.ts';
+import { readCsvSource, type CsvLayout, type DateParse } from './csv-reader.ts';
 import type { ByteSource, ReaderItem } from './types.ts';
 
 export const WHO_COLUMNS = ['Date_reported', 'Country_code', 'New_cases', 'New_deaths'] as const;
+
+/** Answers of whoDate kept: a file has one per day (≈ 1,300); a damaged one may have more. */
+const MAX_DATES = 4096;
+const dates = new Map<string, DateParse>();
 
 /** A row's region per cell as written (a file has a dozen spellings; a damaged one may have more). */
 const MAX_REGIONS = 256;
@@ -21,11 +25,7 @@ export const WHO_LAYOUT: CsvLayout<(typeof WHO_COLUMNS)[number]> = {
   code: 'Country_code',
   cases: 'New_cases',
   deaths: 'New_deaths',
-  date: (cell) => {
-    const text = cell('Date_reported');
-    const date = parseIsoDate(text.trim());
-    return date === null ? { ok: false, reason: `Date_reported is not a YYYY-MM-DD date: ${JSON.stringify(text)}` } : { ok: true, value: date };
-  },
+  date: (cell) => whoDate(cell('Date_reported')),
   dateColumns: ['Date_reported'],
   notedColumns: ['Country'],
   extra: (cell) => {
@@ -39,6 +39,17 @@ export const WHO_LAYOUT: CsvLayout<(typeof WHO_COLUMNS)[number]> = {
     return extra; // copied onto the row, never changed
   },
 };
+
+/** Date_reported (strict YYYY-MM-DD), remembered per cell: every date repeats on each country's row. */
+function whoDate(text: string): DateParse {
+  let parse = dates.get(text);
+  if (parse === undefined) {
+    const date = parseIsoDate(text.trim());
+    parse = date === null ? { ok: false, reason: `Date_reported is not a YYYY-MM-DD date: ${JSON.stringify(text)}` } : { ok: true, value: date };
+    if (dates.size < MAX_DATES) dates.set(text, parse);
+  }
+  return parse;
+}
 
 export function readWho(input: ByteSource): AsyncGenerator<ReaderItem[]> {
   return readCsvSource(WHO_LAYOUT, input);
