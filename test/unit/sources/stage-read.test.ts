@@ -51,6 +51,9 @@ test('an empty stage has no countries or rejects', () => {
     stage.seal();
     assert.deepEqual(stage.countries(), []);
     assert.deepEqual([...stage.rejects()], []);
+    stage.remove();
+    stage.add('RU', { date: '2020-01-03', cases: 1, deaths: 0 });
+    assert.throws(() => stage.seal(), /was removed/); // not written into a closed or reused descriptor
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
