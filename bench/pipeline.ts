@@ -16,8 +16,9 @@
 //      `covid-etl sink` as a process on the published topic.
 //
 //   6. --history-only [--runs N] [--baseline <ref>] [--warm]: only the end-to-end historical load
-//      of (1), N times (default 1), one line each plus the median: the quick figure to compare a
-//      change against; with --baseline, each round runs the baseline's worker and then this one's;
+//      of (1), N times (default 1), one line each (with the sink's CPU seconds during the run)
+//      plus the median: the quick figure to compare a change against; with --baseline, each
+//      round runs the baseline's worker and then this one's;
 //      --warm: the worker is up first and its first start creates the run (the system's own
 //      first run), and the wall time is the run's, created → finished, without the process start;
 //   7. --memory-only: only the historical loads of (2), real and generated file (no later run);
@@ -84,6 +85,17 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+
+/** User + system CPU seconds of a process from now until the returned function is called (/proc stat, 1/100 s ticks). */
+function cpuMeter(pid: number): () => number {
+  const ticks = () => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const start = ticks();
+  return () => (ticks() - start) / 100;
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
@@ -202,6 +214,7 @@ async function endToEnd(options: EndToEndOptions = {}) {
     // The historical load. `run --wait` creates the run, then the worker starts and (its first
     // start) joins it: the wall time includes the worker's start.
     const started = performance.now();
+    const sinkCpu = cpuMeter(sink.pid);
     const run = runCli(['run', '--wait'], env.config, {}, 300_000);
     await waitFor('the run', async () => ((await pool.query('SELECT 1 FROM etl_runs')).rowCount ?? 0) > 0, 30_000, 20);
     worker = startRole('worker', env.config, { env: options.workerEnv ?? {}, ...(options.root ? { root: options.root } : {}) });
@@ -211,7 +224,8 @@ async function endToEnd(options: EndToEndOptions = {}) {
     if (code !== 0) throw new Error(`run --wait exited ${code}:\n${output}\n${worker.output()}`);
     const historyWorker = workerMemory.stop();
     const historySink = sinkMemory.stop();
-    const history = { wallMs, ...(await runTimes(pool, /run (\d+)/.exec(output)![1]!)), worker: historyWorker, sink: historySink };
+    const sinkCpuSeconds = sinkCpu();
+    const history = { wallMs, ...(await runTimes(pool, /run (\d+)/.exec(output)![1]!)), worker: historyWorker, sink: historySink, sinkCpuSeconds };
     const rows = await count(clickhouse, env.config.CLICKHOUSE_DATABASE, true);
     if (!options.later) return { history, rows };
 
@@ -243,6 +257,7 @@ async function endToEnd(options: EndToEndOptions = {}) {
  * the run's (created → finished, which is after verify saw every row in ClickHouse).
  */
 async function warmRun(env: TestEnvironment, pool: Pool, options: EndToEndOptions, started: (worker: RoleProcess) => void, sink: RoleProcess, sinkMemory: ReturnType<typeof sampler>) {
+  const sinkCpu = cpuMeter(sink.pid);
   const worker = startRole('worker', env.config, { env: options.workerEnv ?? {}, ...(options.root ? { root: options.root } : {}) });
   started(worker);
   const workerMemory = sampler(worker);
@@ -260,7 +275,7 @@ async function warmRun(env: TestEnvironment, pool: Pool, options: EndToEndOption
   const times = await runTimes(pool, runId);
   const { rows } = await pool.query<{ state: string }>(`SELECT state FROM etl_runs WHERE id = $1`, [runId]);
   if (rows[0]!.state !== 'succeeded') throw new Error(`the run ended ${rows[0]!.state}:\n${worker.output()}\n${sink.output()}`);
-  return { wallMs: times.runMs, ...times, worker: workerMemory.stop(), sink: sinkMemory.stop() };
+  return { wallMs: times.runMs, ...times, worker: workerMemory.stop(), sink: sinkMemory.stop(), sinkCpuSeconds: sinkCpu() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,13 +489,13 @@ async function historyOnly(runs: number) {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
   try {
     console.log(`Machine: ${machine()}; ${new Date().toISOString()}.${base ? ` Baseline: ${base.commit} (its worker, same services, alternating).` : ''}\n`);
-    console.log(`| run | worker | wall (${warm ? 'run created by the worker up → run finished' : 'run created → run --wait exits'}) | tasks (duration, start → end of the run) | worker / sink peak RSS |\n|---|---|---|---|---|`);
+    console.log(`| run | worker | wall (${warm ? 'run created by the worker up → run finished' : 'run created → run --wait exits'}) | tasks (duration, start → end of the run) | worker / sink peak RSS | sink CPU during the run |\n|---|---|---|---|---|---|`);
     for (let i = 1; i <= runs; i++) {
       for (const which of base ? (['baseline', 'now'] as const) : (['now'] as const)) {
         const { history } = await endToEnd({ workerEnv, warm, ...(which === 'baseline' ? { root: base!.dir } : {}) });
         walls[which].push(history.wallMs);
         const tasks = history.tasks.map((t) => `${t.name} ${s(t.ms)} (${s(t.from)} → ${s(t.to)})`).join('; ');
-        console.log(`| ${i} | ${which === 'baseline' ? base!.commit : 'this checkout'} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} |`);
+        console.log(`| ${i} | ${which === 'baseline' ? base!.commit : 'this checkout'} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} | ${history.sinkCpuSeconds.toFixed(2)} s |`);
       }
     }
   } finally {

@@ -29,6 +29,7 @@ export class Batch {
   readonly rows: DailyRow[] = [];
   readonly deadLetters: DeadLetter[] = [];
   readonly #positions = new Map<string, PartitionPosition>();
+  #last: PartitionPosition | undefined;
   #size = 0;
   /** The day the batch began, for the plain record check (decode.ts). */
   readonly #today = utcToday(new Date());
@@ -46,12 +47,23 @@ export class Batch {
       this.deadLetters.push({ key: message.key, value: deadLetterValue(message, result.reason), reason: result.reason });
     }
     this.#size++;
-    const id = `${message.topic}:${message.partition}`;
-    const position = this.#positions.get(id);
+    // Messages come in runs of one partition: the last one's position is checked first, so most
+    // messages look nothing up.
+    let position = this.#last;
+    if (position?.partition !== message.partition || position.topic !== message.topic) {
+      const id = `${message.topic}:${message.partition}`;
+      position = this.#positions.get(id);
+      if (!position) {
+        position = { topic: message.topic, partition: message.partition, offset: message.offset, leaderEpoch: message.leaderEpoch };
+        this.#positions.set(id, position);
+      }
+      this.#last = position;
+    }
     // After a rebalance the client may deliver a partition again from its committed offset,
     // so offsets are not necessarily increasing within a batch: keep the highest.
-    if (!position || message.offset > position.offset) {
-      this.#positions.set(id, { topic: message.topic, partition: message.partition, offset: message.offset, leaderEpoch: message.leaderEpoch });
+    if (message.offset > position.offset) {
+      position.offset = message.offset;
+      position.leaderEpoch = message.leaderEpoch;
     }
   }
 
