@@ -81,10 +81,19 @@ function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (r
     }
     return cls;
   };
-  // Nearly every count is plain digits, read from the bytes; anything else goes through parseCount.
-  const count = (column: C): CountParse => {
+  // Nearly every count is plain digits, read from the characters into an answer reused each row
+  // (read before the next row); anything else goes through parseCount.
+  const fastCases = { ok: true as const, value: 0 as number | null };
+  const fastDeaths = { ok: true as const, value: 0 as number | null };
+  const count = (column: C, fast: { ok: true; value: number | null }): CountParse => {
     const value = rows.digits(r, index[column]);
-    return value >= 0 ? { ok: true, value } : parseCount(column, rows.text(r, index[column]));
+    if (value < 0) return parseCount(column, rows.text(r, index[column]));
+    fast.value = value;
+    return fast;
+  };
+  const garbledNoted = (): boolean => {
+    for (const i of noted) if (rows.hasReplacementChar(r, i)) return true;
+    return false;
   };
 
   return (batch, row) => {
@@ -98,8 +107,8 @@ function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (r
     const cls = classify(code);
     if (cls.kind === 'not-a-country') return { kind: 'skipped', line, code, reason: cls.reason };
     const date = layout.date(cells);
-    const cases = count(layout.cases);
-    const deaths = count(layout.deaths);
+    const cases = count(layout.cases, fastCases);
+    const deaths = count(layout.deaths, fastDeaths);
     if (cls.kind !== 'country' || !date.ok || !cases.ok || !deaths.ok) {
       const problems = [cls.kind === 'unknown' ? cls.reason : null, date, cases, deaths].flatMap((p) =>
         p === null ? [] : typeof p === 'string' ? [p] : p.ok ? [] : [p.reason],
@@ -115,7 +124,7 @@ function rowReader<C extends string>(layout: CsvLayout<C>, header: string[]): (r
       };
     }
     const item: RowItem = { kind: 'row', line, country: cls.country, date: date.value, cases: cases.value, deaths: deaths.value };
-    if (noted.some((i) => rows.hasReplacementChar(r, i))) item.garbledIgnoredField = true;
+    if (garbledNoted()) item.garbledIgnoredField = true;
     return layout.extra ? Object.assign(item, layout.extra(optional)) : item;
   };
 }

@@ -24,17 +24,17 @@ export function readEcdc(input: ByteSource): AsyncGenerator<ReaderItem[]> {
 
 /** Answers of ecdcDate kept: a file has one per day (≈ 350); a damaged one may have more. */
 const MAX_DATES = 4096;
-const dates = new Map<string, DateParse>();
+/** Per dateRep, the last day/month/year cells seen with it and the answer for them. */
+const dates = new Map<string, { day: string; month: string; year: string; parse: DateParse }>();
 
 /** The date of a row: dateRep read as dd/mm/yyyy or m/d/yyyy, whichever agrees with day/month/year. */
 export function ecdcDate(dateRep: string, day: string, month: string, year: string): DateParse {
-  // Each cell after its length: no two different rows share a key, whatever their cells hold.
-  const key = `${dateRep.length}:${dateRep}${day.length}:${day}${month.length}:${month}${year}`;
-  let parse = dates.get(key);
-  if (parse === undefined) {
-    parse = readEcdcDate(dateRep, day, month, year);
-    if (dates.size < MAX_DATES) dates.set(key, parse);
-  }
+  // The reader hands over interned cells: the same dateRep with the same parts is a Map lookup and
+  // three comparisons of the same strings, no key built per row.
+  const known = dates.get(dateRep);
+  if (known !== undefined && known.day === day && known.month === month && known.year === year) return known.parse;
+  const parse = readEcdcDate(dateRep, day, month, year);
+  if (known !== undefined || dates.size < MAX_DATES) dates.set(dateRep, { day, month, year, parse });
   return parse;
 }
 
