@@ -57,6 +57,12 @@ export async function changedRecords(db: Queryable, source: SourceName, records:
   return changed;
 }
 
+/** Whether anything was ever published from the source (false before its historical load). */
+export async function hasPublished(db: Queryable, source: SourceName): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM etl_published WHERE source = $1) AS any', [source]);
+  return rows[0]?.any === true;
+}
+
 const CHUNK = 10_000;
 
 export async function recordPublished(client: PoolClient, runId: string, records: DailyRecord[]): Promise<void> {

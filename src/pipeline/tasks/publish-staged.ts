@@ -11,7 +11,7 @@ import type { TaskCounts } from '../dag.ts';
 import { PublishedWriter } from '../published-writer.ts';
 import { publishRejects, RecordPublisher } from '../publisher.ts';
 import type { SeriesStage } from '../sources/stage-read.ts';
-import { changedRecords } from '../state.repository.ts';
+import { changedRecords, hasPublished } from '../state.repository.ts';
 import type { TaskAttempt } from '../runner.ts';
 import type { TaskDeps } from './context.ts';
 import { withRepublished } from './publish-source.ts';
@@ -40,12 +40,16 @@ export async function publishStaged(
   const coverage = coverageContext();
   const countries = stage.countries();
   let recorder: PublishedWriter | undefined;
+  // Nothing published from the source yet (its historical load): every record is new, and the
+  // diff's query per group (15 for WHO) would only say so. A source's rows are written only by
+  // its load tasks, one at a time, each in its own completion: none can appear while this runs.
+  const first = !(await hasPublished(deps.pool, source));
   for (let start = 0; start < countries.length; start += GROUP) {
     attempt.signal.throwIfAborted();
     const group = countries.slice(start, start + GROUP);
     const transformed = transformSourceSeries(source, new Map(group.map((c) => [c, stage.series(c)])), deps.config.FILL_POLICY, coverage);
     attachRegions(transformed.records, input.regions);
-    const changed = withRepublished(transformed.records, await changedRecords(deps.pool, source, transformed.records), input.republish);
+    const changed = first ? transformed.records : withRepublished(transformed.records, await changedRecords(deps.pool, source, transformed.records), input.republish);
     totals.records += transformed.records.length;
     totals.unchanged += transformed.records.length - changed.length;
     totals.spread += transformed.counts.spread;
