@@ -46,6 +46,7 @@ export class GroupMember {
   #stream: StringStream | undefined;
   readonly #catchUp = new CatchUp();
   #onCaughtUp: (() => void) | undefined;
+  #onError: ((error: unknown) => void) | undefined;
 
   /** `onRebalance` runs each time this member (re)joins the group with its new assignments. */
   constructor(consumer: StringConsumer, logger: Logger, onRebalance: () => void) {
@@ -59,6 +60,7 @@ export class GroupMember {
     this.#consumer.on('consumer:group:join', this.#onGroupJoin);
     this.#consumer.on('consumer:heartbeat:stalled', this.#onHeartbeatStalled);
     this.#onCaughtUp = handlers.onCaughtUp;
+    this.#onError = handlers.onError;
     consumerFetchesChannel.asyncStart.subscribe(this.#onFetched);
     let stream: StringStream;
     try {
@@ -127,7 +129,16 @@ export class GroupMember {
    * asked for count (a fetch session may answer for others, which the stream ignores too).
    */
   readonly #onFetched = (event: unknown): void => {
-    const { client, options, result } = event as FetchEvent;
+    // A subscriber's exception would be thrown again outside any handler (diagnostics_channel)
+    // and end the process: report it as the stream's error instead.
+    try {
+      this.#fetched(event as FetchEvent);
+    } catch (error) {
+      this.#onError?.(error);
+    }
+  };
+
+  #fetched({ client, options, result }: FetchEvent): void {
     if (client !== this.#consumer || !result || !options?.topics) return;
     const asked = new Map<string, bigint>();
     for (const { topicId, partitions } of options.topics) for (const { partition, fetchOffset } of partitions) asked.set(`${topicId}:${partition}`, fetchOffset);
@@ -139,7 +150,7 @@ export class GroupMember {
       }
     }
     if (this.#catchUp.caughtUp) this.#onCaughtUp?.();
-  };
+  }
 
   #detachListeners(): void {
     consumerFetchesChannel.asyncStart.unsubscribe(this.#onFetched);
