@@ -55,6 +55,12 @@ export function createApiKeyService(
   const known: Cache = new Map();
   const unknown: Cache = new Map();
   const lookups = new Map<string, Promise<string | null>>();
+  // The direct path's memory of the SHA-256 of keys live in `known` (raw key -> digest), so that
+  // a hot key costs two map lookups instead of a hash (3 % of a cached answer's CPU). An entry
+  // serves only while its digest is live in `known`, and goes with it: a revocation or an expiry
+  // works through `known` as before. The trade-off: a live key's raw text stays in this map for
+  // as long as its digest is cached (positiveTtlMs after its last lookup), bounded by maxEntries.
+  const hotDigests = new Map<string, string>();
 
   const remember = (id: string, userId: string | null) => {
     const cache = userId === null ? unknown : known;
@@ -124,14 +130,29 @@ export function createApiKeyService(
     },
 
     cachedUser(key) {
-      if (key.length !== API_KEY_LENGTH) return undefined;
-      return liveIn(known, apiKeyDigestText(key))?.userId ?? undefined;
+      let id = hotDigests.get(key);
+      const memorized = id !== undefined;
+      if (id === undefined) {
+        if (key.length !== API_KEY_LENGTH) return undefined;
+        id = apiKeyDigestText(key);
+      }
+      const userId = liveIn(known, id)?.userId ?? undefined;
+      if (userId === undefined) {
+        if (memorized) hotDigests.delete(key);
+        return undefined;
+      }
+      if (!memorized) {
+        if (hotDigests.size >= options.maxEntries) hotDigests.delete(hotDigests.keys().next().value!);
+        hotDigests.set(key, id);
+      }
+      return userId;
     },
 
     forgetAll() {
       // Unknown keys stay remembered: they cannot have become valid.
       known.clear();
       lookups.clear();
+      hotDigests.clear();
     },
   };
 }

@@ -30,4 +30,31 @@ void describe('API key cache', () => {
     assert.ok(!service.isCached(guesses[0]!), 'the oldest unknown ones were evicted');
     assert.ok(!service.isCached('not a key'));
   });
+
+  void it('cachedUser (the direct path) answers a live key from memory, and stops at once when it is revoked or expires', async () => {
+    const keys = [generateApiKey(), generateApiKey(), generateApiKey()];
+    const owners = new Map(keys.map((key, i) => [apiKeyDigest(key).toString('base64'), `user-${i}`]));
+    const users = { findUserIdByKeyDigest: (d: Buffer) => Promise.resolve(owners.get(d.toString('base64')) ?? null) };
+    let now = 0;
+    const service = createApiKeyService(users, { now: () => now }, { positiveTtlMs: 5_000, negativeTtlMs: 60_000, maxEntries: 2 });
+    assert.equal(service.cachedUser(keys[0]!), undefined, 'never checked: the full path first');
+    for (const key of keys) await service.authenticate(key);
+    for (let round = 0; round < 2; round++) {
+      // Twice: the first call hashes and memorizes, the second answers from the memory.
+      assert.equal(service.cachedUser(keys[1]!), 'user-1');
+      assert.equal(service.cachedUser(keys[2]!), 'user-2');
+    }
+    const other = generateApiKey();
+    assert.equal(service.cachedUser(other), undefined, 'an unknown key of the right length');
+    assert.equal(service.cachedUser(`${keys[1]!.slice(0, -1)}${keys[1]!.endsWith('A') ? 'B' : 'A'}`), undefined, 'a key differing in its last character');
+    service.forget([apiKeyDigest(keys[1]!)]);
+    assert.equal(service.cachedUser(keys[1]!), undefined, 'revoked: not answered from the memory');
+    assert.equal(service.cachedUser(keys[2]!), 'user-2');
+    now = 5_001;
+    assert.equal(service.cachedUser(keys[2]!), undefined, 'expired with its cache entry');
+    await service.authenticate(keys[2]);
+    assert.equal(service.cachedUser(keys[2]!), 'user-2');
+    service.forgetAll();
+    assert.equal(service.cachedUser(keys[2]!), undefined, 'forgetAll forgets the memory too');
+  });
 });
