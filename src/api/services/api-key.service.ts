@@ -58,9 +58,10 @@ export function createApiKeyService(
   // The direct path's memory of the SHA-256 of keys live in `known` (raw key -> digest), so that
   // a hot key costs two map lookups instead of a hash (3 % of a cached answer's CPU). An entry
   // serves only while its digest is live in `known`, and goes with it: a revocation or an expiry
-  // works through `known` as before. The trade-off: a live key's raw text stays in this map for
-  // as long as its digest is cached (positiveTtlMs after its last lookup), bounded by maxEntries.
+  // works through `known` as before. The trade-off: raw keys in memory, so the map is emptied
+  // every positiveTtlMs (on the first call after) and holds at most maxEntries.
   const hotDigests = new Map<string, string>();
+  let hotDigestsUntil = 0;
 
   const remember = (id: string, userId: string | null) => {
     const cache = userId === null ? unknown : known;
@@ -130,6 +131,11 @@ export function createApiKeyService(
     },
 
     cachedUser(key) {
+      const now = clock.now();
+      if (now >= hotDigestsUntil) {
+        hotDigests.clear();
+        hotDigestsUntil = now + options.positiveTtlMs;
+      }
       let id = hotDigests.get(key);
       const memorized = id !== undefined;
       if (id === undefined) {
