@@ -100,6 +100,21 @@ export function isPlainValidRecord(r: DailyRecord, today: string): boolean {
   );
 }
 
+/** A record checked at a boundary: the record the schema gives, or why it is not one. */
+export type RecordCheck = { ok: true; record: DailyRecord } | { ok: false; problems: string[] };
+
+/**
+ * The check every boundary runs (the publisher before Kafka, the sink after it): the plain check
+ * for the records the pipeline makes (a fraction of zod's cost; what it accepts the schema accepts
+ * unchanged), the schema for anything else (a legacy record, a bad one), which also says why.
+ */
+export function checkRecord(value: unknown, today: string): RecordCheck {
+  if (typeof value === 'object' && value !== null && isPlainValidRecord(value as DailyRecord, today)) return { ok: true, record: value as DailyRecord };
+  const parsed = dailyRecordSchema.safeParse(value);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`) };
+}
+
 /**
  * A valid record's JSON exactly as JSON.stringify writes the schema's output (its fields in the
  * schema's order, an absent region left out), written directly: every string of a valid record

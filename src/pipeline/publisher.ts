@@ -4,7 +4,7 @@
 // the task. A record that fails validation never reaches the data topic: it goes, with its
 // reason, to the dead-letter topic and is counted as rejected.
 import { utcToday } from '../domain/dates.ts';
-import { dailyRecordSchema, isPlainValidRecord, recordJson, recordKey, type DailyRecord } from '../domain/record.ts';
+import { checkRecord, recordJson, recordKey, type DailyRecord } from '../domain/record.ts';
 import type { TimeSource } from '../platform/clock.ts';
 import type { MessageBytes, StringProducer } from '../platform/kafka.ts';
 import { CountryPartitions } from './country-partitions.ts';
@@ -72,16 +72,18 @@ export class RecordPublisher {
   /** Queues the records for sending (sending full batches); returns those that passed validation. */
   async publish(records: Iterable<DailyRecord>): Promise<DailyRecord[]> {
     const valid: DailyRecord[] = [];
-    // The records the pipeline makes pass a plain check; only a doubtful one costs a zod parse.
-    // Today as the schema takes it (the system's date), so the two never disagree.
+    // Today as the schema takes it (the system's date), so the plain check and zod never disagree.
     const today = utcToday(new Date());
     for (const record of records) {
-      const data = isPlainValidRecord(record, today) ? record : await this.#parseOrDeadLetter(record);
-      if (data === undefined) continue;
+      const checked = checkRecord(record, today);
+      if (!checked.ok) {
+        await this.#deadLetter(record, checked.problems);
+        continue;
+      }
       valid.push(record);
       this.#partitions ??= await CountryPartitions.of(this.#producer, this.#target.topic);
       const partition = this.#partitions.partition(record.country);
-      this.#batch.push({ topic: this.#target.topic, partition, key: recordKey(record), value: recordJson(data), headers: this.#headers, timestamp: this.#timestamp });
+      this.#batch.push({ topic: this.#target.topic, partition, key: recordKey(record), value: recordJson(checked.record), headers: this.#headers, timestamp: this.#timestamp });
       if (this.#batch.length >= BATCH) await this.#flush(false);
     }
     return valid;
@@ -93,16 +95,12 @@ export class RecordPublisher {
     return { published: this.#published, invalid: this.#invalid };
   }
 
-  /** The schema's output for a doubtful record, or undefined once it went to the dead-letter topic with its reason. */
-  async #parseOrDeadLetter(record: DailyRecord): Promise<DailyRecord | undefined> {
-    const checked = dailyRecordSchema.safeParse(record);
-    if (checked.success) return checked.data;
-    const reason = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  /** Sends an invalid record to the dead-letter topic with its reason. */
+  async #deadLetter(record: DailyRecord, problems: string[]): Promise<void> {
     this.#invalid++;
-    const value = JSON.stringify({ reason: `invalid-record: ${reason}`, record, runId: this.#target.runId });
+    const value = JSON.stringify({ reason: `invalid-record: ${problems.join('; ')}`, record, runId: this.#target.runId });
     this.#deadLetters.push({ topic: this.#target.deadLetterTopic, key: `${String(record.country)}:${String(record.date)}`, value, headers: this.#headers, timestamp: this.#timestamp });
     if (this.#deadLetters.length >= BATCH) await this.#sendDeadLetters();
-    return undefined;
   }
 
   async #flush(last: boolean): Promise<void> {

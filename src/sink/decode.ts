@@ -5,7 +5,7 @@
 // DailyRecord, header `run-id` the decimal run id (absent means 0), and the Kafka timestamp the
 // publish time in ms, from which the row's version is derived (version.ts).
 import { utcToday } from '../domain/dates.ts';
-import { dailyRecordSchema, isPlainValidRecord, recordKey, type DailyRecord } from '../domain/record.ts';
+import { checkRecord, recordKey } from '../domain/record.ts';
 import { recordVersion, type Source } from './version.ts';
 
 /** The parts of a consumed message the sink reads (a subset of the Kafka client's Message). */
@@ -74,20 +74,9 @@ export function decodeMessage(message: SinkMessage, today: string = utcToday(new
     return reject('not-json', (error as Error).message);
   }
 
-  // The records the pipeline publishes pass the plain check (a fraction of zod's cost, and what
-  // it accepts the schema accepts unchanged: test/unit/domain/record.test.ts); anything else,
-  // a legacy record or a bad one, is the schema's to accept or to explain.
-  let record: DailyRecord;
-  if (typeof json === 'object' && json !== null && isPlainValidRecord(json as DailyRecord, today)) {
-    record = json as DailyRecord;
-  } else {
-    const parsed = dailyRecordSchema.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`);
-      return reject('invalid-record', problems.join('; '));
-    }
-    record = parsed.data;
-  }
+  const checked = checkRecord(json, today);
+  if (!checked.ok) return reject('invalid-record', checked.problems.join('; '));
+  const { record } = checked;
 
   const expectedKey = recordKey(record);
   if (message.key !== expectedKey) {

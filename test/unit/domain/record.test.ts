@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COUNTRY_CODES } from '../../../src/domain/countries.ts';
-import { isPlainValidRecord, makeDailyRecordSchema, recordJson, recordKey, SOURCE_NAMES, type DailyRecord } from '../../../src/domain/record.ts';
+import { checkRecord, isPlainValidRecord, makeDailyRecordSchema, recordJson, recordKey, SOURCE_NAMES, type DailyRecord } from '../../../src/domain/record.ts';
 import { RECORD_REGIONS } from '../../../src/domain/regions.ts';
 
 const schema = makeDailyRecordSchema(() => new Date('2025-06-01T12:00:00Z'));
@@ -130,4 +130,25 @@ test('the plain record check passes every record the pipeline makes: every count
       }
     }
   }
+});
+
+test('checkRecord: the plain check for a pipeline record, the schema for a legacy one, and why for a bad one', () => {
+  const today = '2024-01-01';
+  const record: DailyRecord = { country: 'RU', date: '2020-05-01', cases: 5, deaths: 1, source: 'who', estimated: false, estimated_cases: false, estimated_deaths: false };
+  const plain = checkRecord(record, today);
+  assert.ok(plain.ok);
+  assert.equal(plain.record, record, 'a pipeline record is taken as it is, not copied by zod');
+
+  const legacy = checkRecord({ country: 'RU', date: '2020-05-01', cases: 5, deaths: 1, source: 'who', estimated: true }, today);
+  assert.ok(legacy.ok);
+  assert.deepEqual([legacy.record.estimated_cases, legacy.record.estimated_deaths], [true, true]);
+
+  const bad = checkRecord({ ...record, cases: 1.5, date: '2030-01-01' }, today);
+  assert.ok(!bad.ok);
+  assert.ok(bad.problems.some((p) => p.startsWith('cases: ')), bad.problems.join('; '));
+  assert.ok(bad.problems.some((p) => p.startsWith('date: ')), bad.problems.join('; '));
+
+  const notARecord = checkRecord([1, 2], today);
+  assert.ok(!notARecord.ok);
+  assert.deepEqual(notARecord.problems.map((p) => p.split(':')[0]), ['(record)']);
 });
