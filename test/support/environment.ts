@@ -1,7 +1,9 @@
 // Isolated, real services for one integration test file: its own PostgreSQL database, its own
 // ClickHouse database and its own Kafka topics and consumer group, all migrated, and dropped
-// again by cleanup(). The services themselves are started by `infra/stack.sh up` (make test).
+// again by cleanup(), topics included. The services themselves are started by `infra/stack.sh up`
+// (make test).
 import { randomBytes } from 'node:crypto';
+import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import { parseConfig, readEnvironment, type Config } from '../../src/platform/config.ts';
 import { clickhouseUrls, createClickHouse } from '../../src/platform/clickhouse.ts';
@@ -78,7 +80,24 @@ export async function createTestEnvironment(
       await dropper.connect();
       await dropper.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`).catch(() => {});
       await dropper.end();
-      // Kafka topics are left: they are unique per test and cheap; `make clean` resets Kafka.
+      await deleteTopics(config.KAFKA_BROKERS, `${id}.`);
     },
   };
+}
+
+/**
+ * Deletes the test's topics (every name under its prefix, whoever created them). Left behind,
+ * thousands of them (a few hundred test files a run) made a Kafka restart take over a minute on a
+ * developer's stack. Best effort: no Kafka, no topics to delete.
+ */
+async function deleteTopics(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Admin({ clientId: 'test-cleanup', bootstrapBrokers: brokers, retries: 0 });
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } catch {
+    // the test did not use Kafka, or Kafka is down (a fault test): nothing to clean here
+  } finally {
+    await admin.close().catch(() => {});
+  }
 }
