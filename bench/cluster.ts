@@ -20,6 +20,7 @@ import { readEnvironment } from '../src/platform/config.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { startRole } from '../test/support/processes.ts';
 import { countRows, groupPosition, publish, waitFor } from '../test/integration/sink/support.ts';
+import { loadAverage } from './stats.ts';
 
 const loadSeconds = Number(process.argv[2] ?? 10);
 const records = Number(process.argv[3] ?? 100_000);
@@ -91,7 +92,7 @@ async function sinks(count: number, where = onCluster(cluster), label = 'cluster
   }
 }
 
-console.log(`cluster bench ${new Date().toISOString()}, ${os.cpus().length} x ${os.cpus()[0]?.model}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
+console.log(`cluster bench ${new Date().toISOString()}, ${os.cpus().length} x ${os.cpus()[0]?.model}, load average ${loadAverage()}, node ${process.version}`);
 await api();
 const one = await sinks(1);
 const two = await sinks(2);

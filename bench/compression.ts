@@ -23,6 +23,7 @@ import { readWho } from '../src/pipeline/sources/who.ts';
 import { recordVersion } from '../src/sink/version.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { SOURCE_FILES } from '../test/support/source-content.ts';
+import { median } from './stats.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Number(args.runs);
@@ -92,7 +93,6 @@ try {
     }
   }
   await app.close();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const base = results.identity!;
   const table = Object.fromEntries(
     Object.entries(results).map(([mode, r]) => [

@@ -17,6 +17,7 @@ import Papa from 'papaparse';
 import { inferSchema, initParser } from 'udsv';
 import { csvRecords, csvRows } from '../src/pipeline/sources/csv.ts';
 import { SOURCE_FILES } from '../test/support/source-content.ts';
+import { loadAverage, median } from './stats.ts';
 
 const CHUNK = 64 * 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -106,9 +107,8 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
-console.log(`Machine: ${os.availableParallelism()} vCPU, Node ${process.versions.node}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${new Date().toISOString()}; median of ${runs} runs.\n`);
+console.log(`Machine: ${os.availableParallelism()} vCPU, Node ${process.versions.node}, load average ${loadAverage()}; ${new Date().toISOString()}; median of ${runs} runs.\n`);
 console.log('| file | parser | CPU (median) | runs (ms) | records | × csv-parse |\n|---|---|---|---|---|---|');
 for (const { name, file, columns } of FILES) {
   const chunks = chunksOf(readFileSync(file));

@@ -30,6 +30,7 @@ import { loadCsvTask } from '../src/pipeline/tasks/load-csv.ts';
 import { createTestEnvironment } from '../test/support/environment.ts';
 import { checkout } from './checkout.ts';
 import { SOURCE_FILES } from '../test/support/source-content.ts';
+import { loadAverage, median } from './stats.ts';
 
 const URLS = { SOURCE_ECDC_URL: pathToFileURL(SOURCE_FILES.ecdcFinal).href, SOURCE_WHO_URL: pathToFileURL(SOURCE_FILES.whoDaily).href };
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -167,9 +168,6 @@ const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const runs = option('--runs', 3);
 const top = option('--top', 30);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 /** One pair in a fresh process running `script` (this file, or its copy in a baseline checkout). */
 function pairInProcess(script: string): PairResult {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadRealStore } from '../test/support/real-store.ts';
 import { createApiTestContext } from '../test/integration/api/context.ts';
+import { loadAverage, median } from './stats.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
 const rounds = Number(values.rounds);
@@ -54,9 +55,8 @@ try {
       }
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const baseline = median(results['RU plain rows (baseline)']!.cold);
-  console.log(`${new Date().toISOString()} ${os.cpus().length} CPU ${os.cpus()[0]?.model} load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`${new Date().toISOString()} ${os.cpus().length} CPU ${os.cpus()[0]?.model} load ${loadAverage()}`);
   console.log(`store: ${rows} rows; ${rounds - 1} counted rounds; times in ms (median, min..max)`);
   for (const [name, r] of Object.entries(results)) {
     const cold = median(r.cold);

@@ -21,12 +21,12 @@ import { SeriesStage, stageRead } from '../src/pipeline/sources/stage-read.ts';
 import { readWho } from '../src/pipeline/sources/who.ts';
 import { SOURCE_FILES } from '../test/support/source-content.ts';
 import { checkout } from './checkout.ts';
+import { loadAverage, median } from './stats.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const runs = Number(option('--runs') ?? 5);
 const gc = (globalThis as { gc?: () => void }).gc;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -83,7 +83,6 @@ if (args.includes('--child')) {
 } else {
   const flags = (option('--flags') ?? '').split(' ').filter(Boolean);
   const ref = option('--baseline');
-  const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`Machine: ${os.availableParallelism()} vCPU, Node ${process.versions.node}, load average ${loadAverage()}; ${new Date().toISOString()}; ${runs} runs${ref ? ' each' : ''}, each in a fresh process${flags.length ? ` (${flags.join(' ')})` : ''}.\n`);
   const base = ref ? checkout(ref) : undefined;
   const ms = (x: number) => `${x.toFixed(0)} ms`;

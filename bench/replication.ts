@@ -11,6 +11,7 @@ import path from 'node:path';
 import { COUNTRY_CODES } from '../src/domain/countries.ts';
 import { clickhouseUrls, createClickHouse, type ClickHouseClient } from '../src/platform/clickhouse.ts';
 import { repoRoot } from '../test/support/paths.ts';
+import { median } from './stats.ts';
 
 const batchRows = Number(process.argv[2] ?? 10_000);
 const batches = Number(process.argv[3] ?? 10);
@@ -34,7 +35,6 @@ function batch(b: number) {
 }
 const count = async (client: ClickHouseClient, table: string) =>
   Number(await (await client.query({ query: `SELECT count() FROM ${db}.${table}`, format: 'TabSeparated' })).text());
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 try {
   for (const client of [first, second]) {

@@ -8,6 +8,7 @@ import { createTestEnvironment } from '../test/support/environment.ts';
 import { startRole } from '../test/support/processes.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { checkout } from './checkout.ts';
+import { loadAverage, median } from './stats.ts';
 
 interface Start {
   /** Spawn → first task claimed. */
@@ -39,8 +40,6 @@ async function start(root?: string): Promise<Start> {
 const args = process.argv.slice(2);
 const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 5;
 const baselineRef = args.includes('--baseline') ? args[args.indexOf('--baseline') + 1] : undefined;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 console.log(`Machine: ${os.availableParallelism()} vCPU, Node ${process.versions.node}, load average ${loadAverage()}; ${new Date().toISOString()}.\n`);
 console.log('| run | worker | spawn → first claim | log lines (ms after spawn) |\n|---|---|---|---|');
