@@ -6,11 +6,14 @@
 // file beside the index (the version is pinned); test/unit/platform/kafka-producer.test.ts checks
 // that it is the very class the index exports, so an upgrade that moves it fails there.
 import type * as Kafka from '@platformatic/kafka';
+import { leanProduceApi, type ProduceApi } from './kafka-produce-request.ts';
 
 const dist = import.meta.resolve('@platformatic/kafka');
 const load = async <T>(file: string) => (await import(new URL(file, dist).href)) as T;
 const { Producer } = await load<{ Producer: typeof Kafka.Producer }>('./clients/producer/index.js');
 export const { ProduceAcks } = await load<{ ProduceAcks: typeof Kafka.ProduceAcks }>('./apis/enumerations.js');
+/** The client's lookup of a protocol API by name (the symbol of its base class). */
+const { kGetApi } = await load<{ kGetApi: symbol }>('./clients/base/base.js');
 
 export { Producer as KafkaProducer };
 /** A key, value, header key or header value: a string is sent as UTF-8, a Buffer as it is. */
@@ -26,12 +29,16 @@ function toBytes(data?: MessageBytes): Buffer | undefined {
 }
 const serializers = { key: toBytes, value: toBytes, headerKey: toBytes, headerValue: toBytes };
 
+type ApiLookup = (name: string, callback: (error: Error | null, api?: ProduceApi) => void) => void;
+
 /**
  * An idempotent producer that waits for all in-sync replicas: a send resolves only once the
- * broker has the records, and a failure rejects (never swallowed).
+ * broker has the records, and a failure rejects (never swallowed). Its Produce requests carry
+ * record batches written by kafka-record-batch.ts (the same bytes, a fraction of the client's
+ * CPU): the client's API lookup hands it ours for Produce, its own for everything else.
  */
 export function createProducer(brokers: string[], clientId: string): StringProducer {
-  return new Producer({
+  const producer = new Producer({
     clientId,
     bootstrapBrokers: brokers,
     serializers,
@@ -40,4 +47,8 @@ export function createProducer(brokers: string[], clientId: string): StringProdu
     retries: 5,
     retryDelay: 250,
   });
+  const client = producer as unknown as Record<symbol, ApiLookup>;
+  const lookup = client[kGetApi]!.bind(producer);
+  client[kGetApi] = (name, callback) => lookup(name, (error, api) => callback(error, error === null && name === 'Produce' && api ? leanProduceApi(api) : api));
+  return producer;
 }
