@@ -4,10 +4,11 @@
 // the task. A record that fails validation never reaches the data topic: it goes, with its
 // reason, to the dead-letter topic and is counted as rejected.
 import { utcToday } from '../domain/dates.ts';
-import { checkRecord, recordJson, recordKey, type DailyRecord } from '../domain/record.ts';
+import { checkRecord, isPlainValidRecord, type DailyRecord } from '../domain/record.ts';
 import type { TimeSource } from '../platform/clock.ts';
 import type { MessageBytes, StringProducer } from '../platform/kafka.ts';
 import { CountryPartitions } from './country-partitions.ts';
+import { RecordSlabs } from './record-bytes.ts';
 
 export interface PublishTarget {
   topic: string;
@@ -35,7 +36,7 @@ const BATCH = 500;
 /** Progress is reported every this many records, not on every send. */
 const PROGRESS_EVERY = 5_000;
 
-type Message = { topic: string; key: string; value: string; headers: Map<MessageBytes, MessageBytes>; timestamp: bigint; partition?: number };
+type Message = { topic: string; key: MessageBytes; value: MessageBytes; headers: Map<MessageBytes, MessageBytes>; timestamp: bigint; partition?: number };
 
 /**
  * Publishes records as they come, in sends of BATCH, so that a load can hand them over a few
@@ -55,6 +56,8 @@ export class RecordPublisher {
   readonly #timestamp: bigint;
   /** Known once the first record comes (the topic's partition count, from the producer's metadata). */
   #partitions: CountryPartitions | undefined;
+  /** The data messages' keys and values, as bytes (record-bytes.ts). */
+  readonly #slabs = new RecordSlabs();
   #batch: Message[] = [];
   #deadLetters: Message[] = [];
   #published = 0;
@@ -69,24 +72,33 @@ export class RecordPublisher {
     this.#headers = new Map([[Buffer.from('run-id'), Buffer.from(target.runId)]]);
   }
 
-  /** Queues the records for sending (sending full batches); returns those that passed validation. */
-  async publish(records: Iterable<DailyRecord>): Promise<DailyRecord[]> {
-    const valid: DailyRecord[] = [];
+  /**
+   * Queues the records for sending (sending full batches); returns those that passed validation
+   * (`records` itself when all did, as they almost always do).
+   */
+  async publish(records: readonly DailyRecord[]): Promise<readonly DailyRecord[]> {
+    let valid: DailyRecord[] | undefined;
     // Today as the schema takes it (the system's date), so the plain check and zod never disagree.
     const today = utcToday(new Date());
-    for (const record of records) {
-      const checked = checkRecord(record, today);
-      if (!checked.ok) {
-        await this.#deadLetter(record, checked.problems);
-        continue;
+    for (let i = 0; i < records.length; i++) {
+      let record = records[i]!;
+      if (!isPlainValidRecord(record, today)) {
+        const checked = checkRecord(record, today);
+        if (!checked.ok) {
+          valid ??= records.slice(0, i);
+          await this.#deadLetter(record, checked.problems);
+          continue;
+        }
+        record = checked.record;
       }
-      valid.push(record);
+      valid?.push(records[i]!);
       this.#partitions ??= await CountryPartitions.of(this.#producer, this.#target.topic);
       const partition = this.#partitions.partition(record.country);
-      this.#batch.push({ topic: this.#target.topic, partition, key: recordKey(record), value: recordJson(checked.record), headers: this.#headers, timestamp: this.#timestamp });
+      const { key, value } = this.#slabs.write(record);
+      this.#batch.push({ topic: this.#target.topic, partition, key, value, headers: this.#headers, timestamp: this.#timestamp });
       if (this.#batch.length >= BATCH) await this.#flush(false);
     }
-    return valid;
+    return valid ?? records;
   }
 
   async finish(): Promise<{ published: number; invalid: number }> {

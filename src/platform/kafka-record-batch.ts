@@ -111,9 +111,10 @@ export function encodeRecordBatch(messages: BatchMessage[], options: BatchOption
     const headers = message.headers;
     size += varIntSize(headers?.size ?? 0);
     if (headers) {
-      for (const [key, value] of headers) {
+      // keys() and get(): no [key, value] array per header, as entries would make.
+      for (const key of headers.keys()) {
         const k = partLength(key);
-        const v = partLength(value);
+        const v = partLength(headers.get(key));
         size += varIntSize(k) + Math.max(k, 0) + varIntSize(v) + Math.max(v, 0);
       }
     }
@@ -152,9 +153,9 @@ export function encodeRecordBatch(messages: BatchMessage[], options: BatchOption
     const headers = message.headers;
     at = writeVarInt(buffer, at, headers?.size ?? 0);
     if (headers) {
-      for (const [key, value] of headers) {
+      for (const key of headers.keys()) {
         at = writePart(buffer, at, key);
-        at = writePart(buffer, at, value);
+        at = writePart(buffer, at, headers.get(key));
       }
     }
   }

@@ -4,6 +4,7 @@
 // as bytes straight into the stage's buffer, with no string per row. The fields are
 // named once below: a field added to SeriesPoint fails the type check here until it is staged.
 import type { SeriesPoint } from '../../domain/transform/types.ts';
+import { INTEGER_MAX_BYTES, writeInteger } from '../ascii-bytes.ts';
 
 type Staged = 'date' | 'cases' | 'deaths';
 // Compile-time: the staged fields are exactly SeriesPoint's.
@@ -11,7 +12,7 @@ const exact: [keyof SeriesPoint] extends [Staged] ? ([Staged] extends [keyof Ser
 void exact;
 
 /** Room a line takes at most: an ISO date, two safe integers with their signs, two commas, a newline. */
-export const SERIES_LINE_MAX = 10 + 2 * 17 + 3;
+export const SERIES_LINE_MAX = 10 + 2 * INTEGER_MAX_BYTES + 3;
 
 /**
  * Writes the line of a point and its newline into `bytes` at `at` (SERIES_LINE_MAX free bytes);
@@ -38,26 +39,9 @@ export function seriesLine(point: SeriesPoint): string {
 const COMMA = 0x2c;
 const LF = 0x0a;
 
-/** A safe integer in decimal (nothing for null), without a string of it. */
+/** A count in decimal, nothing for null (no value: not 0). */
 function writeCount(count: number | null, bytes: Uint8Array, at: number): number {
-  if (count === null) return at;
-  let n = count;
-  if (n < 0) {
-    bytes[at++] = 0x2d; // '-'
-    n = -n;
-  }
-  const first = at;
-  do {
-    const digit = n % 10;
-    bytes[at++] = 48 + digit;
-    n = (n - digit) / 10;
-  } while (n > 0);
-  for (let i = first, j = at - 1; i < j; i++, j--) {
-    const digit = bytes[i]!;
-    bytes[i] = bytes[j]!;
-    bytes[j] = digit;
-  }
-  return at;
+  return count === null ? at : writeInteger(count, bytes, at);
 }
 
 /** The point of a staged line; throws on a line this module did not write (a damaged stage). */
