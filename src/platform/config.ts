@@ -123,6 +123,7 @@ const schema = z.object({
 
   SINK_BATCH_SIZE: positiveInt(10_000),
   SINK_BATCH_MS: positiveInt(1_000),
+  SINK_IDLE_MS: nonNegativeInt(50),
 
   PORT: port(8000),
   HOST: z.string().default('0.0.0.0'),

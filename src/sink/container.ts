@@ -54,6 +54,7 @@ export async function createSinkContainer(config: Config, logger: Logger): Promi
         deadLetterTopic: config.KAFKA_DLQ_TOPIC,
         batchSize: config.SINK_BATCH_SIZE,
         batchMs: config.SINK_BATCH_MS,
+        idleMs: config.SINK_IDLE_MS,
       },
     });
     // Registered last, released first: leave the group before the clients close.

@@ -1,6 +1,9 @@
 // The Kafka -> ClickHouse connector (SPEC 3.3). One consumer-group member: it collects a batch
-// (SINK_BATCH_SIZE messages, or SINK_BATCH_MS after the first, or at once when it has read its
-// partitions to their ends, whichever comes first), sends the invalid messages to the
+// (SINK_BATCH_SIZE messages, or SINK_BATCH_MS after the first, or once it has read its partitions
+// to their ends and nothing new came for SINK_IDLE_MS, whichever comes first: a publisher that
+// writes in bursts is caught up with between two bursts, and waiting that little for the next
+// one makes a few large inserts instead of many small ones, each a part ClickHouse merges
+// again), sends the invalid messages to the
 // dead-letter topic, inserts the rest, and only when both were
 // acknowledged commits the batch's offsets. Until then nothing is committed, so a crash, a
 // SIGTERM or a rebalance re-delivers and never loses; re-delivered rows carry the same version
@@ -34,6 +37,9 @@ export async function startSink(deps: SinkDeps): Promise<Sink> {
   return sink;
 }
 
+/** SINK_IDLE_MS's default (platform/config.ts): the gap between the worker's bursts is shorter. */
+export const DEFAULT_IDLE_MS = 50;
+
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 class KafkaClickHouseSink implements Sink {
@@ -48,6 +54,9 @@ class KafkaClickHouseSink implements Sink {
   /** The batch being collected. */
   #batch = new Batch();
   #cancelBatchTimer: (() => void) | undefined;
+  /** Caught up: the idle timer, and how many messages had come when it was set. */
+  #cancelIdleTimer: (() => void) | undefined;
+  #messagesAtIdleTimer = 0;
   /** The collected batch's time is up: store it as soon as the previous one is stored. */
   #batchDue = false;
   /** The batch being stored (dead letters, insert, commit), settled without rejecting. */
@@ -68,7 +77,8 @@ class KafkaClickHouseSink implements Sink {
     if (!(options.batchMs > 0)) throw new RangeError('batchMs must be positive');
     this.#log = logger;
     this.#clock = clock;
-    this.#options = { backoff: defaultBackoff, shutdownGraceMs: 10_000, fetchMaxBytes: 1024 * 1024, ...options };
+    if (options.idleMs !== undefined && !(Number.isInteger(options.idleMs) && options.idleMs >= 0)) throw new RangeError('idleMs must be a non-negative integer');
+    this.#options = { backoff: defaultBackoff, shutdownGraceMs: 10_000, fetchMaxBytes: 1024 * 1024, idleMs: DEFAULT_IDLE_MS, ...options };
     this.#store = new BatchStore({
       consumer,
       producer,
@@ -108,7 +118,7 @@ class KafkaClickHouseSink implements Sink {
         {
           onMessage: this.#onMessage,
           onCaughtUp: () => {
-            if (this.#state === 'running' && this.#batch.size > 0) this.#storeNow();
+            if (this.#state === 'running' && this.#batch.size > 0) this.#storeWhenIdle();
           },
           onError: (error) => this.#fail(error),
           onClose: () => {
@@ -149,7 +159,7 @@ class KafkaClickHouseSink implements Sink {
     if (this.#batch.size >= this.#options.batchSize) {
       this.#handOff();
     } else if (this.#member.caughtUp) {
-      this.#storeNow();
+      this.#storeWhenIdle();
     } else if (this.#batch.size === 1) {
       this.#cancelBatchTimer = this.#clock.setTimer(() => {
         this.#cancelBatchTimer = undefined;
@@ -158,6 +168,25 @@ class KafkaClickHouseSink implements Sink {
       }, this.#options.batchMs);
     }
   };
+
+  /**
+   * Caught up: the batch is due once nothing new came for idleMs (a timer that, when messages
+   * came meanwhile, waits once more; one timer, not one per message), at once with idleMs 0.
+   */
+  #storeWhenIdle(): void {
+    if (this.#options.idleMs === 0) {
+      this.#storeNow();
+      return;
+    }
+    if (this.#cancelIdleTimer) return;
+    this.#messagesAtIdleTimer = this.#messages;
+    this.#cancelIdleTimer = this.#clock.setTimer(() => {
+      this.#cancelIdleTimer = undefined;
+      if (this.#batch.size === 0) return;
+      if (this.#messages !== this.#messagesAtIdleTimer) this.#storeWhenIdle();
+      else this.#storeNow();
+    }, this.#options.idleMs);
+  }
 
   /**
    * Nothing more to read for now: the collected batch is due at once (as soon as the one being
@@ -179,8 +208,7 @@ class KafkaClickHouseSink implements Sink {
       return;
     }
     if (this.#batch.size === 0 || this.#abandoned) return;
-    this.#cancelBatchTimer?.();
-    this.#cancelBatchTimer = undefined;
+    this.#cancelTimers();
     this.#batchDue = false;
     const batch = this.#batch;
     this.#batch = new Batch();
@@ -205,6 +233,13 @@ class KafkaClickHouseSink implements Sink {
     );
   }
 
+  #cancelTimers(): void {
+    this.#cancelBatchTimer?.();
+    this.#cancelBatchTimer = undefined;
+    this.#cancelIdleTimer?.();
+    this.#cancelIdleTimer = undefined;
+  }
+
   // ---- shutdown --------------------------------------------------------------------------
 
   async #shutdown(fatal: unknown): Promise<void> {
@@ -218,8 +253,7 @@ class KafkaClickHouseSink implements Sink {
     this.#state = 'stopping';
 
     // 1. Stop fetching and stop waiting to retry.
-    this.#cancelBatchTimer?.();
-    this.#cancelBatchTimer = undefined;
+    this.#cancelTimers();
     this.#member.pause();
     this.#stopController.abort(new Error('sink stopping'));
 

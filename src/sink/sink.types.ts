@@ -12,6 +12,11 @@ export interface SinkOptions {
   deadLetterTopic: string;
   batchSize: number;
   batchMs: number;
+  /**
+   * Having read its partitions to their ends, how long nothing new must come before the sink
+   * stores what it collected (default 50 ms; 0: at once).
+   */
+  idleMs?: number;
   /** Retry delays while ClickHouse or the dead-letter topic is unavailable (default 1 s doubling to 30 s). */
   backoff?: BackoffOptions;
   /** How long stop() lets an in-flight batch finish before abandoning it (default 10 s). */

@@ -2,6 +2,7 @@
 // ClickHouse (time: test/support/fake-clock.ts), so the sink's batching, retry and shutdown
 // rules run without services.
 import { EventEmitter } from 'node:events';
+import { consumerFetchesChannel } from '@platformatic/kafka';
 import { Readable } from 'node:stream';
 import type { StringConsumer, StringProducer } from '../../../src/platform/kafka.ts';
 import type { DailyRow, SinkMessage } from '../../../src/sink/decode.ts';
@@ -54,6 +55,18 @@ export class FakeConsumer extends EventEmitter {
   /** Delivers messages as the client would (through the stream, so pause holds them back). */
   deliver(...messages: SinkMessage[]): void {
     for (const message of messages) this.stream.push(message);
+  }
+  /**
+   * A fetch response as the client's diagnostics channel reports it (what group-member.ts reads
+   * to know it has caught up): partition 0 of the topic, asked from `fetchOffset`, ending at
+   * `end`, with or without records.
+   */
+  fetched(fetchOffset: bigint, end: bigint, hasRecords: boolean): void {
+    consumerFetchesChannel.asyncStart.publish({
+      client: this,
+      options: { topics: [{ topicId: 'covid.daily', partitions: [{ partition: 0, fetchOffset }] }] },
+      result: { responses: [{ topicId: 'covid.daily', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: end, lastStableOffset: end, records: hasRecords ? [{}] : [] }] }] },
+    });
   }
   asConsumer(): StringConsumer {
     return this as unknown as StringConsumer;

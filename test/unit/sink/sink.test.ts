@@ -8,7 +8,7 @@ import { createSink, type Sink } from '../../../src/sink/sink.ts';
 import { FakeClock, FakeConsumer, FakeProducer, FakeWriter, settle } from './fakes.ts';
 import { message, record } from './messages.ts';
 
-function setup(options: { batchSize?: number; batchMs?: number; shutdownGraceMs?: number } = {}) {
+function setup(options: { batchSize?: number; batchMs?: number; idleMs?: number; shutdownGraceMs?: number } = {}) {
   const consumer = new FakeConsumer();
   const producer = new FakeProducer();
   const writer = new FakeWriter();
@@ -25,6 +25,7 @@ function setup(options: { batchSize?: number; batchMs?: number; shutdownGraceMs?
       batchSize: options.batchSize ?? 3,
       batchMs: options.batchMs ?? 1_000,
       shutdownGraceMs: options.shutdownGraceMs ?? 5_000,
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
     },
   });
   return { consumer, producer, writer, clock, sink };
@@ -65,6 +66,52 @@ describe('sink', () => {
     assert.equal(writer.inserts[0]?.length, 2);
     assert.equal(consumer.commits.length, 1);
     await sink.stop();
+  });
+
+  it('caught up, it stores once nothing new came for idleMs; what comes meanwhile joins the batch', async () => {
+    const { consumer, writer, clock, sink } = setup({ batchSize: 100, batchMs: 60_000, idleMs: 50 });
+    await sink.start();
+    consumer.fetched(0n, 2n, true);
+    consumer.deliver(valid(0), valid(1));
+    await clock.advance(30);
+    assert.equal(writer.inserts.length, 0, 'caught up, but not idle for 50 ms yet');
+    consumer.fetched(2n, 3n, true);
+    consumer.deliver(valid(2));
+    await clock.advance(49);
+    assert.equal(writer.inserts.length, 0, 'a message came during the wait: it waits once more');
+    await clock.advance(51);
+    assert.deepEqual(writer.inserts.map((rows) => rows.length), [3]);
+    assert.equal(consumer.commits.length, 1);
+    await sink.stop();
+    assert.deepEqual(clock.pending, [], 'no timers left behind');
+  });
+
+  it('caught up with idleMs 0, it stores at once; so does an empty fetch response at the end', async () => {
+    const { consumer, writer, clock, sink } = setup({ batchSize: 100, batchMs: 60_000, idleMs: 0 });
+    await sink.start();
+    consumer.fetched(0n, 3n, true);
+    consumer.deliver(valid(0), valid(1));
+    await settle();
+    assert.equal(writer.inserts.length, 0, 'one more message to read');
+    consumer.deliver(valid(2));
+    await settle();
+    assert.deepEqual(writer.inserts.map((rows) => rows.length), [3]);
+    // Offset 4 is a transaction marker, which the stream never delivers: an empty response
+    // asked from 5 says everything is read.
+    consumer.fetched(3n, 5n, true);
+    consumer.deliver(valid(3));
+    await settle();
+    assert.equal(writer.inserts.length, 1);
+    consumer.fetched(5n, 5n, false);
+    await settle();
+    assert.deepEqual(writer.inserts.map((rows) => rows.length), [3, 1]);
+    await sink.stop();
+    assert.deepEqual(clock.pending, []);
+  });
+
+  it('idleMs must be a non-negative integer', () => {
+    assert.throws(() => setup({ idleMs: -1 }), /idleMs/);
+    assert.throws(() => setup({ idleMs: 0.5 }), /idleMs/);
   });
 
   it('while ClickHouse fails: the stream is paused, the same batch is retried with backoff, nothing is committed', async () => {
