@@ -4,7 +4,7 @@
 // выздоровело/выздоровели …"). The week itself is only on the post page.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load } from 'cheerio';
+import { load } from 'cheerio/slim'; // htmlparser2, as the posts (decision 0117)
 import { SourceLayoutError } from './errors.ts';
 import { normalizeText } from './stopcoronavirus-post.ts';
 

@@ -4,7 +4,10 @@
 // and the column positions differ between pages (a heading row inside the table on some, an
 // extra empty row on others). Missing table/heading/row → SourceLayoutError; a heading or a
 // value that is there but unreadable → the post is rejected with its reason.
-import { load, type CheerioAPI } from 'cheerio';
+// htmlparser2 (cheerio/slim), not parse5: a tenth of the CPU on these pages, the same tables,
+// rows and headings (decision 0117).
+import type { CheerioAPI } from 'cheerio';
+import { load } from 'cheerio/slim';
 import { isoFromParts, daysBetween } from '../../domain/dates.ts';
 import type { WeekTotal } from '../../domain/transform/weekly.ts';
 import { SourceLayoutError } from './errors.ts';
