@@ -32,7 +32,7 @@ const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const runs = Number(option('--runs') ?? 1);
 const baseline = option('--baseline');
-const sinkEnv = Object.fromEntries((option('--sink-env') ?? '').split(',').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+const sinkEnv: Record<string, string> = Object.fromEntries((option('--sink-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const showBatches = args.includes('--batches');
 
 /** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */

@@ -1,7 +1,7 @@
 // Storing one batch, the sink's unit of work: its dead letters to the dead-letter topic, its rows
 // into ClickHouse, each retried until acknowledged (or the sink stops), and only then its offsets
 // committed. Which batch is stored when, and what happens on shutdown, is sink.ts's business.
-import type { StringConsumer, StringProducer } from '../platform/kafka.ts';
+import type { SinkConsumer, StringProducer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { BackoffOptions } from '../platform/backoff.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -11,7 +11,7 @@ import { CommitTracker, ownedPartitions } from './commit-tracker.ts';
 import type { RowWriter } from './writer.ts';
 
 export interface BatchStoreDeps {
-  consumer: StringConsumer;
+  consumer: SinkConsumer;
   producer: StringProducer;
   writer: RowWriter;
   logger: Logger;

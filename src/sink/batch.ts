@@ -1,7 +1,7 @@
 // What the sink collected since its last commit: rows for ClickHouse, dead letters, and per
 // partition the highest offset seen, from which the commit is computed once both landed.
 import { utcToday } from '../domain/dates.ts';
-import { decodeMessage, deadLetterValue, type DailyRow, type SinkMessage } from './decode.ts';
+import { decodeMessage, deadLetterValue, text, type DailyRow, type SinkMessage } from './decode.ts';
 
 export interface DeadLetter {
   key: string | undefined;
@@ -44,7 +44,7 @@ export class Batch {
     if (result.ok) {
       this.rows.push(result.row);
     } else {
-      this.deadLetters.push({ key: message.key, value: deadLetterValue(message, result.reason), reason: result.reason });
+      this.deadLetters.push({ key: text(message.key) ?? undefined, value: deadLetterValue(message, result.reason), reason: result.reason });
     }
     this.#size++;
     // Messages come in runs of one partition: the last one's position is checked first, so most

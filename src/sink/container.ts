@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../platform/config.ts';
 import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.ts';
-import { createConsumer, createProducer, ensureTopics, type StringConsumer } from '../platform/kafka.ts';
+import { createProducer, createSinkConsumer, ensureTopics, type SinkConsumer } from '../platform/kafka.ts';
 import { Resources } from '../platform/lifecycle.ts';
 import type { Logger } from '../platform/logger.ts';
 import { announceCountries } from '../platform/data-announcements.ts';
@@ -16,7 +16,7 @@ export interface SinkContainer {
   sink: Sink;
   resources: Resources;
   /** For the health port (src/sink/health.ts). */
-  consumer: StringConsumer;
+  consumer: SinkConsumer;
   clickhouse: ClickHouseClient;
 }
 
@@ -43,7 +43,7 @@ export async function createSinkContainer(config: Config, logger: Logger): Promi
     // Only for announcing new data (sink/announce.ts): one connection is enough.
     const pool = resources.add('postgres', createPool(config.DATABASE_URL, { max: 1, applicationName: 'covid-etl-sink' }), (p) => p.end());
     const producer = resources.add('dead-letter producer', createProducer(config.KAFKA_BROKERS, `${clientId}-dlq`), (p) => p.close());
-    const consumer = resources.add('consumer', createConsumer(config.KAFKA_BROKERS, config.KAFKA_SINK_GROUP, clientId), (c) => c.close());
+    const consumer = resources.add('consumer', createSinkConsumer(config.KAFKA_BROKERS, config.KAFKA_SINK_GROUP, clientId), (c) => c.close());
     const sink = createSink({
       consumer,
       producer,

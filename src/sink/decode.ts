@@ -4,8 +4,13 @@
 // Contract (the pipeline publisher follows it): key `country:date`, value the JSON of a
 // DailyRecord, header `run-id` the decimal run id (absent means 0), and the Kafka timestamp the
 // publish time in ms, from which the row's version is derived (version.ts).
+//
+// The message arrives as bytes (platform/kafka.ts, createSinkConsumer): the publisher's own
+// shape is read from them directly (record-json.ts); only anything else is decoded to text, for
+// JSON.parse and the schema, and for the reasons and the dead letters.
 import { utcToday } from '../domain/dates.ts';
-import { checkRecord, recordKey } from '../domain/record.ts';
+import { checkRecord, isPlainValidRecord, recordKey, type DailyRecord } from '../domain/record.ts';
+import { readRecordBytes } from './record-json.ts';
 import { recordVersion, type Source } from './version.ts';
 
 /** The parts of a consumed message the sink reads (a subset of the Kafka client's Message). */
@@ -15,9 +20,9 @@ export interface SinkMessage {
   offset: bigint;
   timestamp: bigint;
   leaderEpoch: number;
-  key: string | undefined;
-  value: string | undefined;
-  headers: Map<string, string>;
+  key: Buffer | undefined;
+  value: Buffer | undefined;
+  headers: Map<string, Buffer | undefined>;
 }
 
 /** One row of the `daily` table (inserted_at is left to its DEFAULT). */
@@ -65,22 +70,27 @@ const DATE_MAX = '2105-12-31';
  * day is only stricter, and what it refuses goes to the schema, which reads the clock itself).
  */
 export function decodeMessage(message: SinkMessage, today: string = utcToday(new Date())): DecodeResult {
-  if (message.value === undefined || message.value === '') return reject('empty-value', 'the message has no value');
+  if (message.value === undefined || message.value.length === 0) return reject('empty-value', 'the message has no value');
 
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value);
-  } catch (error) {
-    return reject('not-json', (error as Error).message);
+  // The publisher's own shape first (record-json.ts), JSON.parse and the schema for the rest.
+  const fast = readRecordBytes(message.value);
+  let record: DailyRecord;
+  if (fast !== undefined && isPlainValidRecord(fast, today)) {
+    record = fast;
+  } else {
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString('utf8'));
+    } catch (error) {
+      return reject('not-json', (error as Error).message);
+    }
+    const checked = checkRecord(json, today);
+    if (!checked.ok) return reject('invalid-record', checked.problems.join('; '));
+    record = checked.record;
   }
 
-  const checked = checkRecord(json, today);
-  if (!checked.ok) return reject('invalid-record', checked.problems.join('; '));
-  const { record } = checked;
-
-  const expectedKey = recordKey(record);
-  if (message.key !== expectedKey) {
-    return reject('key-mismatch', `key ${JSON.stringify(message.key ?? null)} does not match the record's ${JSON.stringify(expectedKey)}`);
+  if (!isKeyOf(message.key, record)) {
+    return reject('key-mismatch', `key ${JSON.stringify(text(message.key))} does not match the record's ${JSON.stringify(recordKey(record))}`);
   }
 
   // Limits of the ClickHouse columns: a row ClickHouse would reject (or silently wrap) must be
@@ -90,8 +100,9 @@ export function decodeMessage(message: SinkMessage, today: string = utcToday(new
   }
   if (record.date < DATE_MIN || record.date > DATE_MAX) return reject('out-of-range', `date ${record.date} outside ${DATE_MIN}..${DATE_MAX}`);
 
-  const runId = parseRunId(message.headers.get(RUN_ID_HEADER));
-  if (runId === undefined) return reject('bad-run-id', `header ${RUN_ID_HEADER} is not a decimal run id: ${JSON.stringify(message.headers.get(RUN_ID_HEADER))}`);
+  const runIdHeader = message.headers.get(RUN_ID_HEADER);
+  const runId = parseRunId(runIdHeader);
+  if (runId === undefined) return reject('bad-run-id', `header ${RUN_ID_HEADER} is not a decimal run id: ${JSON.stringify(text(runIdHeader))}`);
 
   const timestampMs = Number(message.timestamp);
   let version: number;
@@ -119,11 +130,30 @@ export function decodeMessage(message: SinkMessage, today: string = utcToday(new
   };
 }
 
-function parseRunId(header: string | undefined): number | undefined {
+/** 1 to 16 ASCII digits, a safe integer; absent: 0. */
+function parseRunId(header: Buffer | undefined): number | undefined {
   if (header === undefined) return 0;
-  if (!/^\d{1,16}$/.test(header)) return undefined;
-  const value = Number(header);
+  if (header.length === 0 || header.length > 16) return undefined;
+  let value = 0;
+  for (const byte of header) {
+    if (byte < 0x30 || byte > 0x39) return undefined;
+    value = value * 10 + byte - 0x30;
+  }
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** Whether the key's bytes are the record's `country:date` (without building that string). */
+function isKeyOf(key: Buffer | undefined, { country, date }: DailyRecord): boolean {
+  if (key?.length !== country.length + 1 + date.length) return false;
+  for (let i = 0; i < country.length; i++) if (key[i] !== country.charCodeAt(i)) return false;
+  if (key[country.length] !== 0x3a) return false; // ':'
+  for (let i = 0, at = country.length + 1; i < date.length; i++) if (key[at + i] !== date.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A part of the message as text (for reasons and dead letters), null when absent. */
+export function text(bytes: Buffer | undefined): string | null {
+  return bytes === undefined ? null : bytes.toString('utf8');
 }
 
 function reject(code: string, detail: string): DecodeResult {
@@ -140,7 +170,7 @@ export function deadLetterValue(message: SinkMessage, reason: string): string {
     topic: message.topic,
     partition: message.partition,
     offset: Number(message.offset),
-    key: message.key ?? null,
-    value: message.value ?? null,
+    key: text(message.key),
+    value: text(message.value),
   });
 }

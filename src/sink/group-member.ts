@@ -11,15 +11,15 @@ import {
   type Message,
   type MessagesStream,
 } from '@platformatic/kafka';
-import type { StringConsumer } from '../platform/kafka.ts';
+import type { SinkConsumer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CatchUp } from './catch-up.ts';
 
-export type StringMessage = Message<string, string, string, string>;
-type StringStream = MessagesStream<string, string, string, string>;
+export type ConsumedMessage = Message<Buffer, Buffer, string, Buffer>;
+type ByteStream = MessagesStream<Buffer, Buffer, string, Buffer>;
 
 export interface StreamHandlers {
-  onMessage: (message: StringMessage) => void;
+  onMessage: (message: ConsumedMessage) => void;
   /** A fetch found nothing new: every partition is read to its end. */
   onCaughtUp: () => void;
   onError: (error: unknown) => void;
@@ -40,16 +40,16 @@ interface FetchEvent {
 }
 
 export class GroupMember {
-  readonly #consumer: StringConsumer;
+  readonly #consumer: SinkConsumer;
   readonly #log: Logger;
   readonly #onRebalance: () => void;
-  #stream: StringStream | undefined;
+  #stream: ByteStream | undefined;
   readonly #catchUp = new CatchUp();
   #onCaughtUp: (() => void) | undefined;
   #onError: ((error: unknown) => void) | undefined;
 
   /** `onRebalance` runs each time this member (re)joins the group with its new assignments. */
-  constructor(consumer: StringConsumer, logger: Logger, onRebalance: () => void) {
+  constructor(consumer: SinkConsumer, logger: Logger, onRebalance: () => void) {
     this.#consumer = consumer;
     this.#log = logger;
     this.#onRebalance = onRebalance;
@@ -62,7 +62,7 @@ export class GroupMember {
     this.#onCaughtUp = handlers.onCaughtUp;
     this.#onError = handlers.onError;
     consumerFetchesChannel.asyncStart.subscribe(this.#onFetched);
-    let stream: StringStream;
+    let stream: ByteStream;
     try {
       stream = await this.#consumer.consume({
         topics: [options.topic],
@@ -78,7 +78,7 @@ export class GroupMember {
     }
     this.#stream = stream;
     const { onMessage } = handlers;
-    stream.on('data', (message: StringMessage) => {
+    stream.on('data', (message: ConsumedMessage) => {
       this.#catchUp.read(message.partition, message.offset);
       onMessage(message);
     });

@@ -7,7 +7,7 @@ import type { ClickHouseClient } from '../platform/clickhouse.ts';
 import type { Config } from '../platform/config.ts';
 import { clickhouseCheck, kafkaCheck } from '../platform/health-checks.ts';
 import { startHealthServer, type HealthServer } from '../platform/health-server.ts';
-import type { StringConsumer } from '../platform/kafka.ts';
+import type { SinkConsumer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Sink, SinkStats } from './sink.ts';
 
@@ -15,7 +15,7 @@ const LAG_TIMEOUT_MS = 2_000;
 
 export interface SinkHealthDeps {
   sink: Sink;
-  consumer: StringConsumer;
+  consumer: SinkConsumer;
   clickhouse: ClickHouseClient;
   logger: Logger;
 }
@@ -84,7 +84,7 @@ export function sinkRegistry(config: Config, { sink, consumer, logger }: Pick<Si
 }
 
 /** End offset minus the group's committed offset, per partition (a partition never committed counts from 0). */
-export async function groupLag(consumer: StringConsumer, topic: string): Promise<number[]> {
+export async function groupLag(consumer: SinkConsumer, topic: string): Promise<number[]> {
   const end = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? [];
   const partitions = end.map((_, i) => i);
   const done = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions }] })).get(topic) ?? [];

@@ -22,7 +22,7 @@ import { settlesWithin, systemClock, type Clock } from '../platform/clock.ts';
 import { RetryStopped } from '../platform/retry.ts';
 import { Batch } from './batch.ts';
 import { BatchStore } from './batch-store.ts';
-import { GroupMember, type StringMessage } from './group-member.ts';
+import { GroupMember, type ConsumedMessage } from './group-member.ts';
 import type { Sink, SinkDeps, SinkOptions, SinkStats } from './sink.types.ts';
 
 export type { Sink, SinkDeps, SinkOptions, SinkStats } from './sink.types.ts';
@@ -151,7 +151,7 @@ class KafkaClickHouseSink implements Sink {
 
   // ---- consuming -------------------------------------------------------------------------
 
-  readonly #onMessage = (message: StringMessage): void => {
+  readonly #onMessage = (message: ConsumedMessage): void => {
     // After stop() began nothing more joins a batch; those messages were never committed.
     if (this.#state !== 'running') return;
     this.#batch.add(message);

@@ -2,7 +2,7 @@
 // health port reads, what a caller may do with a running sink.
 import type { BackoffOptions } from '../platform/backoff.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { StringConsumer, StringProducer } from '../platform/kafka.ts';
+import type { SinkConsumer, StringProducer } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { StoreStats } from './batch-store.ts';
 import type { RowWriter } from './writer.ts';
@@ -26,7 +26,7 @@ export interface SinkOptions {
 }
 
 export interface SinkDeps {
-  consumer: StringConsumer;
+  consumer: SinkConsumer;
   /** Producer for the dead-letter topic (idempotent, acks from all in-sync replicas). */
   producer: StringProducer;
   writer: RowWriter;

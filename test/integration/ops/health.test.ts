@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { createConsumer, createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
+import { createProducer, createSinkConsumer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { groupLag } from '../../../src/sink/health.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
 import { startRole, type RoleProcess } from '../../support/processes.ts';
@@ -63,7 +63,7 @@ describe('health ports of the worker and the sink', () => {
     await publishRaw(producer, env.config.KAFKA_TOPIC, [{ key: 'x', value: 'not json' }, { key: 'RU:2020-01-01', value: '{"country":"RU"}' }]);
 
     // Before any sink ran: the whole topic is lag.
-    const idle = createConsumer(env.config.KAFKA_BROKERS, env.config.KAFKA_SINK_GROUP, 'health-test-lag');
+    const idle = createSinkConsumer(env.config.KAFKA_BROKERS, env.config.KAFKA_SINK_GROUP, 'health-test-lag');
     try {
       const lag = await groupLag(idle, env.config.KAFKA_TOPIC);
       assert.equal(lag.length, env.config.KAFKA_PARTITIONS);

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createClickHouse, sqlIdentifier, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
 import { systemClock } from '../../../src/platform/clock.ts';
-import { createConsumer, createProducer, type StringProducer } from '../../../src/platform/kafka.ts';
+import { createProducer, createSinkConsumer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { createPool, type Pool } from '../../../src/platform/postgres.ts';
 import { loadCsvTask } from '../../../src/pipeline/tasks/load-csv.ts';
 import { decodeMessage, type DailyRow } from '../../../src/sink/decode.ts';
@@ -37,7 +37,7 @@ describe('WHO regions from the file to ClickHouse', () => {
   let clickhouse: ClickHouseClient;
   let dir: string;
   let file: string;
-  const consumer = () => createConsumer(env.config.KAFKA_BROKERS, `regions-${randomUUID()}`, 'regions-test');
+  const consumer = () => createSinkConsumer(env.config.KAFKA_BROKERS, `regions-${randomUUID()}`, 'regions-test');
   /** Messages already handed to the sink (the topic has several partitions: no single order). */
   const seen = new Set<string>();
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
+import { Admin, Consumer } from '@platformatic/kafka';
 import { createClickHouse, sqlIdentifier, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
-import { createProducer, type StringConsumer, type StringProducer } from '../../../src/platform/kafka.ts';
+import { createProducer, sinkDeserializers, type SinkConsumer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { recordVersion } from '../../../src/sink/version.ts';
 import { createClickHouseWriter, type RowWriter } from '../../../src/sink/writer.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../support/environment.ts';
@@ -231,7 +231,7 @@ describe('sink (Kafka -> ClickHouse)', () => {
   it('two members of one group split the partitions and together store everything', async () => {
     const a = await sinkWith({ name: 'a' });
     const b = await sinkWith({ name: 'b' });
-    const partitionsOf = (consumer: StringConsumer) => (consumer.assignments ?? []).flatMap((assignment) => assignment.partitions);
+    const partitionsOf = (consumer: SinkConsumer) => (consumer.assignments ?? []).flatMap((assignment) => assignment.partitions);
     await waitFor('a balanced group', () => {
       const pa = partitionsOf(a.consumer);
       const pb = partitionsOf(b.consumer);
@@ -307,7 +307,7 @@ describe('sink (Kafka -> ClickHouse)', () => {
       clientId: 'patient',
       groupId: env.config.KAFKA_SINK_GROUP,
       bootstrapBrokers: env.config.KAFKA_BROKERS,
-      deserializers: stringDeserializers,
+      deserializers: sinkDeserializers,
       autocommit: false,
       sessionTimeout: 6_000,
       heartbeatInterval: 500,

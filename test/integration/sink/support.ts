@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 import type { Config } from '../../../src/platform/config.ts';
 import { createClickHouse, sqlIdentifier, type ClickHouseClient } from '../../../src/platform/clickhouse.ts';
-import { createConsumer, createProducer, type StringConsumer, type StringProducer } from '../../../src/platform/kafka.ts';
+import { createProducer, createSinkConsumer, type SinkConsumer, type StringProducer } from '../../../src/platform/kafka.ts';
 import { createLogger } from '../../../src/platform/logger.ts';
 import type { DailyRecord } from '../../../src/domain/record.ts';
 import { startSink, type Sink, type SinkOptions } from '../../../src/sink/sink.ts';
@@ -138,7 +138,7 @@ export async function readTopic(config: Config, topic: string, count: number, ti
 
 export interface RunningSink {
   sink: Sink;
-  consumer: StringConsumer;
+  consumer: SinkConsumer;
   close(): Promise<void>;
 }
 
@@ -148,12 +148,12 @@ export interface RunningSink {
  */
 export async function runSinkInProcess(
   config: Config,
-  options: { clickhouseUrl?: string; writer?: RowWriter; consumer?: StringConsumer; sink?: Partial<SinkOptions>; name?: string } = {},
+  options: { clickhouseUrl?: string; writer?: RowWriter; consumer?: SinkConsumer; sink?: Partial<SinkOptions>; name?: string } = {},
 ): Promise<RunningSink> {
   const name = options.name ?? `sink-${randomBytes(3).toString('hex')}`;
   const clickhouse = createClickHouse({ url: options.clickhouseUrl ?? config.CLICKHOUSE_URL, requestTimeoutMs: 5_000 });
   const producer = createProducer(config.KAFKA_BROKERS, `${name}-dlq`);
-  const consumer = options.consumer ?? createConsumer(config.KAFKA_BROKERS, config.KAFKA_SINK_GROUP, name);
+  const consumer = options.consumer ?? createSinkConsumer(config.KAFKA_BROKERS, config.KAFKA_SINK_GROUP, name);
   const logger = createLogger(process.env.SINK_TEST_LOG ?? 'silent', name);
   try {
     const sink = await startSink({

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { consumerFetchesChannel } from '@platformatic/kafka';
 import { Readable } from 'node:stream';
-import type { StringConsumer, StringProducer } from '../../../src/platform/kafka.ts';
+import type { SinkConsumer, StringProducer } from '../../../src/platform/kafka.ts';
 import type { DailyRow, SinkMessage } from '../../../src/sink/decode.ts';
 import type { RowWriter } from '../../../src/sink/writer.ts';
 
@@ -68,8 +68,8 @@ export class FakeConsumer extends EventEmitter {
       result: { responses: [{ topicId: 'covid.daily', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: end, lastStableOffset: end, records: hasRecords ? [{}] : [] }] }] },
     });
   }
-  asConsumer(): StringConsumer {
-    return this as unknown as StringConsumer;
+  asConsumer(): SinkConsumer {
+    return this as unknown as SinkConsumer;
   }
 }
 
