@@ -9,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
-import { createFastPathHook, type CachedAnswer, type DataReplyDeps } from './http/data-reply.ts';
+import { createFastPathHook, RememberedUrls, type CachedAnswer, type DataReplyDeps } from './http/data-reply.ts';
 import { createDirectAnswer, type DirectAnswer } from './http/direct-answer.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLimitedServer } from './http/connection-limits.ts';
@@ -175,7 +175,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
     versions: deps.versions,
     bodies: new LruCache<CachedAnswer>(options.responseCacheBytes ?? 64 * 1024 * 1024, (answer) => answer.body.length + 256),
     maxCachedBody: 4 * 1024 * 1024,
-    remembered: new Map(),
+    remembered: new RememberedUrls(),
     exports: createExportSlots({ total: config.EXPORT_CONCURRENCY, perUser: config.EXPORT_PER_KEY }),
     exportFiles: createExportFiles(),
     exportBudget: config.EXPORT_BYTES_PER_SECOND > 0 ? createByteBudget(config.EXPORT_BYTES_PER_SECOND) : undefined,

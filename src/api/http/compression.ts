@@ -12,9 +12,28 @@ export const MIN_COMPRESSED_BYTES = 1024;
 
 const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
 
+/**
+ * Accept-Encoding values seen -> their choice: clients send a few distinct ones, each request
+ * one. Bounded in entries and in length (a long header is parsed each time, never kept).
+ */
+const chosen = new Map<string, Encoding | null>();
+const MAX_CHOSEN = 256;
+const MAX_KEPT_LENGTH = 256;
+
 /** The best encoding the client accepts (RFC 9110 12.5.3): brotli, then gzip; null for none. */
 export function chooseEncoding(header: string | undefined): Encoding | null {
   if (!header) return null;
+  let choice = chosen.get(header);
+  if (choice === undefined) {
+    choice = parseChoice(header);
+    if (header.length > MAX_KEPT_LENGTH) return choice;
+    if (chosen.size >= MAX_CHOSEN) chosen.clear();
+    chosen.set(header, choice);
+  }
+  return choice;
+}
+
+function parseChoice(header: string): Encoding | null {
   const weights = new Map<string, number>();
   for (const part of header.toLowerCase().split(',')) {
     const [token, ...params] = part.trim().split(';');

@@ -39,7 +39,7 @@ export interface DataReplyDeps {
   /** Streamed bodies larger than this are not cached. */
   maxCachedBody: number;
   /** Request URL (and Accept) -> what its answer depends on, and its route pattern (the fast path). */
-  remembered: Map<string, RememberedUrl>;
+  remembered: RememberedUrls;
   /** Caps on exports in progress (answers marked `exportBy`). */
   exports: ExportSlots;
   /** Exports rendered once per data version (and encoding), sent from files. */
@@ -53,10 +53,47 @@ export interface RememberedUrl {
   countries: readonly string[] | undefined;
   /** The route pattern (metrics label). */
   route: string;
+  /** The data version the cache keys below were made for (none yet: undefined). */
+  version: string | undefined;
+  /** `<version>|<key>`, and the same with each encoding: built once per version, not per request. */
+  cacheKeys: { plain: string; br: string; gzip: string };
 }
 
 /** Remembered URLs at most: past it the memory starts again empty (URLs are cheap to relearn). */
 const MAX_REMEMBERED = 10_000;
+
+/**
+ * URL, then Accept -> its remembered answer: two lookups by the strings Node already parsed, so
+ * a request builds no key string (the profile of cached answers showed that concatenation).
+ */
+export class RememberedUrls {
+  readonly #byUrl = new Map<string, Map<string, RememberedUrl>>();
+  #size = 0;
+
+  get(url: string, accept: string | undefined): RememberedUrl | undefined {
+    return this.#byUrl.get(url)?.get(accept ?? '');
+  }
+
+  /** Remembers `url` with `accept` unless it is already; forgets everything first when full. */
+  add(url: string, accept: string | undefined, answer: Pick<RememberedUrl, 'key' | 'countries' | 'route'>): void {
+    if (this.get(url, accept)) return;
+    if (this.#size >= MAX_REMEMBERED) {
+      this.#byUrl.clear();
+      this.#size = 0;
+    }
+    let byAccept = this.#byUrl.get(url);
+    if (!byAccept) {
+      byAccept = new Map();
+      this.#byUrl.set(url, byAccept);
+    }
+    byAccept.set(accept ?? '', { ...answer, version: undefined, cacheKeys: { plain: '', br: '', gzip: '' } });
+    this.#size++;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+}
 
 export interface DataAnswer {
   /** Everything the body depends on besides the data version (route and normalized parameters). */
@@ -122,11 +159,20 @@ function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedA
   return reply.send(entry.body);
 }
 
-/** A cached answer in the encoding the client accepts: compressed once, then from the cache. */
-function encodedAnswer(deps: DataReplyDeps, acceptEncoding: string | undefined, cacheKey: string, plain: CachedAnswer): CachedAnswer {
+/**
+ * A cached answer in the encoding the client accepts: compressed once, then from the cache.
+ * `encodedKeys`: the cache keys of the encoded bodies when known (a remembered URL's).
+ */
+function encodedAnswer(
+  deps: DataReplyDeps,
+  acceptEncoding: string | undefined,
+  cacheKey: string,
+  plain: CachedAnswer,
+  encodedKeys?: Readonly<Record<Encoding, string>>,
+): CachedAnswer {
   const encoding = chooseEncoding(acceptEncoding);
   if (!encoding || plain.body.length < MIN_COMPRESSED_BYTES) return plain;
-  const key = `${cacheKey}|${encoding}`;
+  const key = encodedKeys ? encodedKeys[encoding] : `${cacheKey}|${encoding}`;
   let encoded = deps.bodies.get(key);
   if (!encoded) {
     const etag = encodedTag(plain.etag, encoding);
@@ -140,10 +186,6 @@ function sendEncoded(deps: DataReplyDeps, request: FastifyRequest, reply: Fastif
   return sendCached(request, reply, encodedAnswer(deps, request.headers['accept-encoding'], cacheKey, plain));
 }
 
-function rememberKey(url: string, accept: string | undefined): string {
-  return `${url}\n${accept ?? ''}`;
-}
-
 /**
  * The cached answer for a GET of a URL answered before, in the encoding the client accepts, if
  * one is cached for the current data version; the route pattern with it. Validation and the
@@ -153,12 +195,19 @@ export function rememberedAnswer(
   deps: DataReplyDeps,
   asked: { url: string; accept: string | undefined; acceptEncoding: string | undefined },
 ): { answer: CachedAnswer; route: string } | undefined {
-  const known = deps.remembered.get(rememberKey(asked.url, asked.accept));
+  const known = deps.remembered.get(asked.url, asked.accept);
   if (!known) return undefined;
-  const cacheKey = `${answerVersion(deps.versions, known.countries)}|${known.key}`;
-  const hit = deps.bodies.get(cacheKey);
+  const version = answerVersion(deps.versions, known.countries);
+  const keys = known.cacheKeys;
+  if (known.version !== version) {
+    keys.plain = `${version}|${known.key}`;
+    keys.br = `${keys.plain}|br`;
+    keys.gzip = `${keys.plain}|gzip`;
+    known.version = version;
+  }
+  const hit = deps.bodies.get(keys.plain);
   if (!hit) return undefined;
-  return { answer: encodedAnswer(deps, asked.acceptEncoding, cacheKey, hit), route: known.route };
+  return { answer: encodedAnswer(deps, asked.acceptEncoding, keys.plain, hit, keys), route: known.route };
 }
 
 /** An onRequest hook for after authentication: answers a remembered URL from the cache. */
@@ -176,10 +225,7 @@ export function createFastPathHook(deps: DataReplyDeps) {
  */
 function remember(deps: DataReplyDeps, request: FastifyRequest, answer: DataAnswer): void {
   if (request.method !== 'GET' || answer.exportBy !== undefined) return;
-  const url = rememberKey(request.url, request.headers.accept);
-  if (deps.remembered.has(url)) return;
-  if (deps.remembered.size >= MAX_REMEMBERED) deps.remembered.clear();
-  deps.remembered.set(url, { key: answer.key, countries: answer.countries, route: request.routeOptions.url ?? 'unmatched' });
+  deps.remembered.add(request.url, request.headers.accept, { key: answer.key, countries: answer.countries, route: request.routeOptions.url ?? 'unmatched' });
 }
 
 /**
