@@ -10,7 +10,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthHook } from './http/authenticate.ts';
 import { createFastPathHook, RememberedUrls, type CachedAnswer, type DataReplyDeps } from './http/data-reply.ts';
-import { createDirectAnswer, type DirectAnswer } from './http/direct-answer.ts';
+import { createDirectAnswer, NOT_ANSWERED, type DirectAnswer } from './http/direct-answer.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './http/error-handler.ts';
 import { createLimitedServer } from './http/connection-limits.ts';
 import { createLoadShedder } from './http/load-shedding.ts';
@@ -87,16 +87,25 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   // client cannot hold the shutdown open until its idle timeout.
   let closing = false;
   // Set once the data routes' parts exist (below).
-  let direct: DirectAnswer = () => false;
+  let direct: DirectAnswer = () => NOT_ANSWERED;
   const app = Fastify({
     loggerInstance: deps.logger,
     // The plain Node server Fastify would make, with the load shedder in front of it
     // (http/load-shedding.ts): an overloaded server answers 503 before doing any other work;
     // then a repeated data request is answered from the cache without Fastify
     // (http/direct-answer.ts). Time-outs and the connection cap: http/connection-limits.ts.
+    // The time is read once at arrival (the shedder's clock, performance.now()) and shared.
     serverFactory: (handler) =>
       createLimitedServer((request, response) => {
-        if (!shedder.shed(request, response) && !direct(request, response)) handler(request, response);
+        const arrived = performance.now();
+        if (!shedder.admit(request, response, arrived)) return;
+        const answered = direct(request, response, arrived);
+        if (answered !== NOT_ANSWERED) {
+          shedder.answered(arrived, answered);
+          return;
+        }
+        shedder.track(response, arrived);
+        handler(request, response);
       }, config),
     // No per-request log lines (metrics count requests); errors are logged by the error mapper.
     logController: new LogController({ disableRequestLogging: true }),
@@ -195,7 +204,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
   });
   await app.register(usersRoutes, { users: deps.users, clock: deps.clock, attemptsPerMinute: config.AUTH_RATE_LIMIT, globalAttemptsPerSecond: config.AUTH_GLOBAL_RATE_LIMIT });
   const limiter = createRateLimiter({ limit: config.DATA_RATE_LIMIT, windowMs: 1_000, clock: deps.clock });
-  direct = createDirectAnswer({ reply: dataReply, apiKeys: deps.apiKeys, limiter, metrics: requestMetrics, closing: () => closing });
+  direct = createDirectAnswer({ reply: dataReply, apiKeys: deps.apiKeys, limiter, clock: deps.clock, metrics: requestMetrics, closing: () => closing });
   await app.register(async (scope) => {
     const failures = createRateLimiter({ limit: config.KEY_FAILURE_LIMIT, windowMs: 60_000, clock: deps.clock });
     scope.addHook(

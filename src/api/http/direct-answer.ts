@@ -13,6 +13,11 @@
 // the answer's own, the length), the 304 rules are the same function's, and the request is
 // counted in the same metrics under the same route. Errors cannot happen here: nothing is read
 // or parsed but the headers Node already parsed.
+//
+// Per request it reads the time twice: the server's reading at arrival is passed in (the load
+// shedder's), the key cache and the rate limiter share one reading of their clock, and one more
+// at the end gives the duration; the metrics series of each route and status is looked up once.
+import type { TimeSource } from '../../platform/clock.ts';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ApiKeyService } from '../services/api-key.service.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
@@ -25,6 +30,8 @@ export interface DirectAnswerDeps {
   apiKeys: Pick<ApiKeyService, 'cachedUser'>;
   /** The same per-key limiter the full path's key check takes from. */
   limiter: RateLimiter;
+  /** The clock of the key cache and the limiter. */
+  clock: TimeSource;
   metrics: RequestMetrics;
   /** True once the server is closing: answers then end their connection, which Fastify does. */
   closing: () => boolean;
@@ -36,10 +43,22 @@ interface WireHeaders {
   notModified: OutgoingHttpHeaders;
 }
 
-/** Answers the request and returns true, or returns false having written nothing. */
-export type DirectAnswer = (request: IncomingMessage, response: ServerResponse) => boolean;
+/**
+ * Answers the request and returns the time (performance.now()) its answer was written, or
+ * returns -1 having written nothing. `arrived`: performance.now() when the request came.
+ */
+export type DirectAnswer = (request: IncomingMessage, response: ServerResponse, arrived: number) => number;
 
-export function createDirectAnswer({ reply, apiKeys, limiter, metrics, closing }: DirectAnswerDeps): DirectAnswer {
+/** Not answered here: the request goes on to Fastify. */
+export const NOT_ANSWERED = -1;
+
+/** The bound metrics observers of one route (http/metrics.ts `bind`), made on its first answer. */
+interface RouteSeries {
+  ok: (seconds: number) => void;
+  notModified: (seconds: number) => void;
+}
+
+export function createDirectAnswer({ reply, apiKeys, limiter, clock, metrics, closing }: DirectAnswerDeps): DirectAnswer {
   const wire = new WeakMap<CachedAnswer, WireHeaders>();
   const wireHeaders = (answer: CachedAnswer): WireHeaders => {
     let headers = wire.get(answer);
@@ -51,26 +70,38 @@ export function createDirectAnswer({ reply, apiKeys, limiter, metrics, closing }
     return headers;
   };
 
-  return (request, response) => {
-    if (request.method !== 'GET' || closing()) return false;
-    const started = performance.now();
-    const key = request.headers['x-key'];
-    if (typeof key !== 'string') return false;
-    const userId = apiKeys.cachedUser(key);
-    if (userId === undefined) return false;
-    const found = rememberedAnswer(reply, { url: request.url!, accept: request.headers.accept, acceptEncoding: request.headers['accept-encoding'] });
-    if (!found || !limiter.take(userId).allowed) return false;
+  const seriesByRoute = new Map<string, RouteSeries>();
+  const seriesOf = (route: string): RouteSeries => {
+    let series = seriesByRoute.get(route);
+    if (!series) {
+      series = { ok: metrics.bind('GET', route, 200), notModified: metrics.bind('GET', route, 304) };
+      seriesByRoute.set(route, series);
+    }
+    return series;
+  };
+
+  return (request, response, arrived) => {
+    if (request.method !== 'GET' || closing()) return NOT_ANSWERED;
+    const requestHeaders = request.headers;
+    const key = requestHeaders['x-key'];
+    if (typeof key !== 'string') return NOT_ANSWERED;
+    const now = clock.now();
+    const userId = apiKeys.cachedUser(key, now);
+    if (userId === undefined) return NOT_ANSWERED;
+    const found = rememberedAnswer(reply, { url: request.url!, accept: requestHeaders.accept, acceptEncoding: requestHeaders['accept-encoding'] });
+    if (!found || !limiter.take(userId, now).allowed) return NOT_ANSWERED;
     const { answer, route } = found;
     const headers = wireHeaders(answer);
-    let status: number;
-    if (etagMatches(request.headers['if-none-match'], answer.etag)) {
-      status = 304;
-      response.writeHead(status, headers.notModified).end();
-    } else {
-      status = 200;
-      response.writeHead(status, headers.ok).end(answer.body);
+    const series = seriesOf(route);
+    if (etagMatches(requestHeaders['if-none-match'], answer.etag)) {
+      response.writeHead(304, headers.notModified).end();
+      const ended = performance.now();
+      series.notModified((ended - arrived) / 1000);
+      return ended;
     }
-    metrics.observe('GET', route, status, (performance.now() - started) / 1000);
-    return true;
+    response.writeHead(200, headers.ok).end(answer.body);
+    const ended = performance.now();
+    series.ok((ended - arrived) / 1000);
+    return ended;
   };
 }

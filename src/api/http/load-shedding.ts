@@ -55,8 +55,20 @@ export interface LoadShedderOptions extends AdmissionOptions {
 }
 
 export interface LoadShedder {
-  /** Answers with 503 and returns true when this request is shed. */
+  /** Answers with 503 and returns true when this request is shed; else times its answer (admit + track). */
   shed(request: IncomingMessage, response: ServerResponse): boolean;
+  /**
+   * The parts of `shed`, for a server that reads the time once per request (`arrived`, of the
+   * shedder's clock): answers with 503 and returns false when this request is shed.
+   */
+  admit(request: IncomingMessage, response: ServerResponse, arrived: number): boolean;
+  /** An admitted request whose answer ends later: timed until its response closes. */
+  track(response: ServerResponse, arrived: number): void;
+  /**
+   * An admitted request answered synchronously (the direct path, http/direct-answer.ts): counted
+   * in progress and answered at once, `ended` the time its answer was written; no listener.
+   */
+  answered(arrived: number, ended: number): void;
   /** The share of requests admitted now (1 = all). */
   admitted(): number;
 }
@@ -75,7 +87,8 @@ const HEADERS: Record<string, string | number> = {
 };
 
 function exempt(url: string | undefined): boolean {
-  if (!url) return false;
+  // Most URLs are neither: a prefix test first, so they cost no slice (run on every request).
+  if (!url || !(url.startsWith('/healthz') || url.startsWith('/readyz'))) return false;
   const query = url.indexOf('?');
   return EXEMPT.has(query < 0 ? url : url.slice(0, query));
 }
@@ -137,7 +150,7 @@ type TimedResponse = ServerResponse & { [ARRIVED]: number; chunkedEncoding?: boo
 
 export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
   const { overloadMs, random = Math.random, now = () => performance.now(), onShed } = options;
-  if (overloadMs <= 0) return { shed: () => false, admitted: () => 1 };
+  if (overloadMs <= 0) return { shed: () => false, admit: () => true, track: () => {}, answered: () => {}, admitted: () => 1 };
   const admission = createAdmission(options, now());
 
   // 'close' comes once per response, right after 'finish' for a complete answer and alone for
@@ -152,20 +165,41 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
     }
   }
 
+  // Exempt requests are neither shed nor timed: `track` and `answered` leave them out too.
+  const EXEMPT_ARRIVAL = -1;
+  const admit = (request: IncomingMessage, response: ServerResponse, arrived: number): boolean => {
+    if (exempt(request.url)) {
+      (response as TimedResponse)[ARRIVED] = EXEMPT_ARRIVAL;
+      return true;
+    }
+    const share = admission.admitted(arrived);
+    if (share < 1 && random() >= share) {
+      onShed?.();
+      response.writeHead(503, HEADERS).end(BODY);
+      return false;
+    }
+    return true;
+  };
+  const track = (response: ServerResponse, arrived: number): void => {
+    if ((response as TimedResponse)[ARRIVED] === EXEMPT_ARRIVAL) return;
+    admission.started();
+    (response as TimedResponse)[ARRIVED] = arrived;
+    response.on('close', closed);
+  };
+
   return {
     shed(request, response) {
-      if (exempt(request.url)) return false;
       const arrived = now();
-      const share = admission.admitted(arrived);
-      if (share < 1 && random() >= share) {
-        onShed?.();
-        response.writeHead(503, HEADERS).end(BODY);
-        return true;
-      }
-      admission.started();
-      (response as TimedResponse)[ARRIVED] = arrived;
-      response.on('close', closed);
+      if (!admit(request, response, arrived)) return true;
+      track(response, arrived);
       return false;
+    },
+    admit,
+    track,
+    answered(arrived, ended) {
+      admission.started();
+      admission.ended();
+      admission.answered(ended, ended - arrived);
     },
     admitted: () => admission.admitted(now()),
   };

@@ -14,6 +14,8 @@ type Labels = { method: string; route: string; status: string };
 
 interface Series {
   labels: Labels;
+  /** False once a reset dropped it: a bound observer then looks its label set up again. */
+  live: boolean;
   count: number;
   sum: number;
   /** Observations per bucket (not cumulative); the last slot is +Inf. */
@@ -23,6 +25,8 @@ interface Series {
 export interface RequestMetrics {
   /** One answered request: its method, route pattern ('unmatched' for none), status and duration. */
   observe(method: string, route: string, status: number, seconds: number): void;
+  /** `observe` for one label set, looked up once (the direct path keeps one per route and status). */
+  bind(method: string, route: string, status: number): (seconds: number) => void;
 }
 
 interface Value {
@@ -55,7 +59,10 @@ export function createRequestMetrics(registry: Registry): RequestMetrics {
       type,
       aggregator: 'sum',
       get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }),
-      reset: () => series.clear(),
+      reset: () => {
+        for (const entry of series.values()) entry.live = false;
+        series.clear();
+      },
     };
     registry.registerMetric(metric as unknown as Registrable);
   };
@@ -74,19 +81,32 @@ export function createRequestMetrics(registry: Registry): RequestMetrics {
         ];
       }),
   );
+  const seriesOf = (method: string, route: string, status: number): Series => {
+    const id = `${method} ${status} ${route}`;
+    let entry = series.get(id);
+    if (!entry) {
+      entry = { labels: { method, route, status: String(status) }, live: true, count: 0, sum: 0, buckets: new Float64Array(BUCKETS.length + 1) };
+      series.set(id, entry);
+    }
+    return entry;
+  };
+  const record = (entry: Series, seconds: number) => {
+    entry.count++;
+    entry.sum += seconds;
+    let bucket = 0;
+    while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
+    entry.buckets[bucket]!++;
+  };
   return {
     observe(method, route, status, seconds) {
-      const id = `${method} ${status} ${route}`;
-      let entry = series.get(id);
-      if (!entry) {
-        entry = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(BUCKETS.length + 1) };
-        series.set(id, entry);
-      }
-      entry.count++;
-      entry.sum += seconds;
-      let bucket = 0;
-      while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
-      entry.buckets[bucket]!++;
+      record(seriesOf(method, route, status), seconds);
+    },
+    bind(method, route, status) {
+      let entry = seriesOf(method, route, status);
+      return (seconds) => {
+        if (!entry.live) entry = seriesOf(method, route, status);
+        record(entry, seconds);
+      };
     },
   };
 }

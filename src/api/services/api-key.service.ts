@@ -27,8 +27,9 @@ export interface ApiKeyService {
    * The user of a key live in the cache, without I/O; undefined when it is not (unknown keys
    * included): the caller then takes the full check. No format check: a digest in the cache of
    * known keys came from a key that passed it, and SHA-256 admits no other string to it.
+   * `now`: the clock's time, when the caller already read it (one reading per request).
    */
-  cachedUser(key: string): string | undefined;
+  cachedUser(key: string, now?: number): string | undefined;
 }
 
 export interface ApiKeyCacheOptions {
@@ -74,10 +75,10 @@ export function createApiKeyService(
   };
 
   /** The live entry of a digest in one cache, if any (an expired one is dropped). */
-  const liveIn = (cache: Cache, id: string): Entry | undefined => {
+  const liveIn = (cache: Cache, id: string, now = clock.now()): Entry | undefined => {
     const entry = cache.get(id);
     if (!entry) return undefined;
-    if (entry.expiresAt > clock.now()) return entry;
+    if (entry.expiresAt > now) return entry;
     cache.delete(id);
     return undefined;
   };
@@ -130,8 +131,7 @@ export function createApiKeyService(
       return isWellFormedApiKey(key) && cached(apiKeyDigestText(key)) !== undefined;
     },
 
-    cachedUser(key) {
-      const now = clock.now();
+    cachedUser(key, now = clock.now()) {
       if (now >= hotDigestsUntil) {
         hotDigests.clear();
         hotDigestsUntil = now + options.positiveTtlMs;
@@ -142,7 +142,7 @@ export function createApiKeyService(
         if (key.length !== API_KEY_LENGTH) return undefined;
         id = apiKeyDigestText(key);
       }
-      const userId = liveIn(known, id)?.userId ?? undefined;
+      const userId = liveIn(known, id, now)?.userId ?? undefined;
       if (userId === undefined) {
         if (memorized) hotDigests.delete(key);
         return undefined;

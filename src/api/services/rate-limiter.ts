@@ -6,8 +6,8 @@ import type { TimeSource } from '../../platform/clock.ts';
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface RateLimiter {
-  /** Takes one token for `key`; a limit of 0 means no limit. */
-  take(key: string): RateDecision;
+  /** Takes one token for `key`; a limit of 0 means no limit. `now`: the clock's time, when already read. */
+  take(key: string, now?: number): RateDecision;
   /** Whether `take` would allow now, without taking anything. */
   peek(key: string): RateDecision;
 }
@@ -34,8 +34,7 @@ export function createRateLimiter({ limit, windowMs, clock }: { limit: number; w
   const refused = (tokens: number): RateDecision => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) });
 
   return {
-    take(key) {
-      const now = clock.now();
+    take(key, now = clock.now()) {
       if (now - lastSweep >= windowMs) sweep(now);
       let bucket = buckets.get(key);
       if (!bucket) {

@@ -38,7 +38,7 @@ void describe('direct answers (repeated data requests, before Fastify)', () => {
     const authenticate = keys.authenticate.bind(keys);
     const cachedUser = keys.cachedUser.bind(keys);
     keys.authenticate = (key) => (calls.full++, authenticate(key));
-    keys.cachedUser = (key) => (calls.direct++, cachedUser(key));
+    keys.cachedUser = (key, now) => (calls.direct++, cachedUser(key, now));
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   });

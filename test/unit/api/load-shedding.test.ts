@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { EventEmitter } from 'node:events';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createAdmission, createLoadShedder } from '../../../src/api/http/load-shedding.ts';
@@ -100,6 +101,29 @@ void describe('load shedding: the server', () => {
     } finally {
       server.close();
     }
+  });
+
+  void it('answers written at once (the direct path) are timed without a listener: slow ones cut the share, fast ones keep it', () => {
+    let now = 0;
+    const shedder = createLoadShedder({ overloadMs: 50, minAnswers: 2, minInFlight: 1, now: () => now });
+    for (let arrived = 0; arrived < 1_000; arrived += 10) shedder.answered(arrived, arrived + 1);
+    now = 1_000;
+    assert.equal(shedder.admitted(), 1, 'fast answers: nothing cut');
+    for (let arrived = 1_000; arrived < 1_400; arrived += 10) shedder.answered(arrived, arrived + 60);
+    now = 1_500;
+    assert.ok(shedder.admitted() < 1, `slow answers for windows in a row: cut (${shedder.admitted()})`);
+  });
+
+  void it('admit then track is shed(): health and readiness are admitted and never timed; the rest get one close listener', () => {
+    const shedder = createLoadShedder({ overloadMs: 50 });
+    const health = new EventEmitter() as unknown as ServerResponse;
+    assert.equal(shedder.admit({ url: '/healthz?x=1' } as IncomingMessage, health, 0), true);
+    shedder.track(health, 0);
+    assert.equal(health.listenerCount('close'), 0);
+    const data = new EventEmitter() as unknown as ServerResponse;
+    assert.equal(shedder.admit({ url: '/healthzz' } as IncomingMessage, data, 0), true);
+    shedder.track(data, 0);
+    assert.equal(data.listenerCount('close'), 1, '/healthzz is not /healthz');
   });
 
   void it('0 turns it off', async () => {

@@ -41,6 +41,19 @@ void describe('request metrics', () => {
     assert.equal(await registry.metrics(), await promClientText(observations));
   });
 
+  void it('a bound observer records what observe records, and still counts after a reset', async () => {
+    const registry = new Registry();
+    const metrics = createRequestMetrics(registry);
+    const ok = metrics.bind('GET', '/cases', 200);
+    ok(0.0003);
+    ok(0.7);
+    metrics.observe('GET', '/cases', 304, 0.002);
+    assert.equal(await registry.metrics(), await promClientText([['GET', '/cases', 200, 0.0003], ['GET', '/cases', 200, 0.7], ['GET', '/cases', 304, 0.002]]));
+    registry.resetMetrics();
+    ok(0.01);
+    assert.equal(await registry.metrics(), await promClientText([['GET', '/cases', 200, 0.01]]));
+  });
+
   void it('start empty, and a reset empties them again', async () => {
     const registry = new Registry();
     const metrics = createRequestMetrics(registry);
