@@ -7,13 +7,15 @@
 // accepting a row to the API answering it, announced as the sink does, and unannounced.
 //
 //   node bench/api-vs-node.ts [--seconds 5] [--processes 2] [--profile DIR] [--before REF]
-//                             [--throughput-only | --staleness-only] [--generator node|wrk]
+//                             [--throughput-only | --staleness-only] [--generator node|wrk] [--rounds 1]
 //
 // --profile: the API runs with --cpu-prof (one process), profiles written to DIR on exit; read
 // them with `node bench/api-profile.ts DIR`; node:http's go to DIR/node-http, for comparison.
 // --before REF: the API of another commit too (run from its own checkout, same stores, same
 // keys), measured in turn with this one and node:http at 1 and 64 connections: before/after in
 // one run.
+// --rounds N: the 64-connection pairs N times (each forward then reversed), with the medians of
+// CPU per request and of the ratios at the end: on a shared machine one pair can swing by a third.
 // --generator wrk: the load comes from Debian's wrk (bench/wrk-loadgen.ts) instead of the Node
 // generator (bench/api-loadgen.ts), which pays its own pauses on the cores it shares with the servers.
 import { spawn } from 'node:child_process';
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     'throughput-only': { type: 'boolean', default: false },
     before: { type: 'string' },
     generator: { type: 'string', default: 'node' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -160,7 +163,8 @@ try {
   const beforeName = before ? `API ${before.commit}` : '';
   // node:http, this API and the one before in turn, then again in the reverse order, so no
   // server always runs first.
-  for (const [connections, reverse] of throughput ? ([[1, false], [64, false], [64, true], [1, true]] as const) : []) {
+  const rounds = Array.from({ length: Math.max(1, Number(args.rounds)) }, () => [[64, false], [64, true]] as const).flat();
+  for (const [connections, reverse] of throughput ? ([[1, false], ...rounds, [1, true]] as const) : []) {
     const runs: (() => Promise<Measured>)[] = [
       () => measure('node:http', baselinePort, baseline.pid!, connections),
       () => measure('API', api.port, api.proc.pid, connections),
@@ -240,6 +244,24 @@ try {
     return { announced: describe(announced), unannounced: describe(unannounced) };
   }
 
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const usPerRequest = (m: Measured) => (m.serverCores / m.perSecond) * 1e6;
+  const at64 = pairs.filter((p) => p.connections === 64);
+  const medians64 = at64.length
+    ? {
+        pairs: at64.length,
+        ratio: ratio(median(at64.map((p) => p.api.perSecond / p.node.perSecond)), 1),
+        apiUsPerRequest: Math.round(median(at64.map((p) => usPerRequest(p.api)))),
+        nodeUsPerRequest: Math.round(median(at64.map((p) => usPerRequest(p.node)))),
+        apiP99: median(at64.map((p) => p.api.latencyMs.p99)),
+        ...(before ? { beforeRatio: ratio(median(at64.map((p) => p.before!.perSecond / p.node.perSecond)), 1), beforeUsPerRequest: Math.round(median(at64.map((p) => usPerRequest(p.before!)))) } : {}),
+      }
+    : undefined;
+  if (medians64) log(`medians at 64 connections: ${JSON.stringify(medians64)}`);
   const summary = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
     date: new Date().toISOString(),
@@ -255,6 +277,7 @@ try {
       ...(p.before ? { before: Math.round(p.before.perSecond), beforeRatio: ratio(p.before.perSecond, p.node.perSecond), afterOverBefore: ratio(p.api.perSecond, p.before.perSecond) } : {}),
     })),
     ...(before ? { before: before.commit } : {}),
+    medians64,
     writes,
     stalenessMs,
     results,
