@@ -57,4 +57,49 @@ void describe('API key cache', () => {
     service.forgetAll();
     assert.equal(service.cachedUser(keys[2]!), undefined, 'forgetAll forgets the memory too');
   });
+
+  void it('refresh ahead: a key used near its expiry is looked up again in the background; only a live answer extends it', async () => {
+    const key = generateApiKey();
+    const digest = apiKeyDigest(key).toString('base64');
+    let live = true;
+    let lookups = 0;
+    let release: () => void = () => {};
+    const users = {
+      findUserIdByKeyDigest: async (d: Buffer) => {
+        lookups++;
+        await new Promise<void>((resolve) => (release = resolve));
+        return live && d.toString('base64') === digest ? 'user-0' : null;
+      },
+    };
+    let now = 0;
+    const service = createApiKeyService(users, { now: () => now }, { positiveTtlMs: 5_000, negativeTtlMs: 60_000, refreshAheadMs: 1_000, maxEntries: 10 });
+    const first = service.authenticate(key);
+    release();
+    assert.equal(await first, 'user-0');
+    now = 3_999;
+    assert.equal(service.cachedUser(key), 'user-0');
+    assert.equal(lookups, 1, 'far from its expiry: no lookup');
+    now = 4_000;
+    assert.equal(service.cachedUser(key), 'user-0', 'answered from memory while the refresh runs');
+    assert.equal(service.cachedUser(key), 'user-0');
+    assert.equal(lookups, 2, 'one refresh at a time');
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 8_999;
+    assert.equal(service.cachedUser(key), 'user-0', 'the refresh found it live: 5 s from the refresh');
+    assert.equal(lookups, 3, 'and it is near its end again');
+    live = false; // revoked, its notification lost
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(service.cachedUser(key), undefined, 'the refresh found it revoked: forgotten at once');
+    now = 9_001;
+    await assert.rejects(
+      (async () => {
+        const check = service.authenticate(key);
+        release();
+        return check;
+      })(),
+      /valid API key/,
+    );
+  });
 });
