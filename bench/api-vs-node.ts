@@ -35,6 +35,7 @@ import { repoRoot } from '../test/support/paths.ts';
 import { runLoad, type LoadResult } from './api-loadgen.ts';
 import { checkout } from './checkout.ts';
 import { runWrk, wrkAvailable } from './wrk-loadgen.ts';
+import { loadAverage, median } from './stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -140,7 +141,7 @@ try {
     baseline.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
     baseline.on('exit', (code) => reject(new Error(`baseline exited ${code}`)));
   });
-  log(`answer: ${body.length} bytes; ${PROCESSES} process(es) each; load from ${args.generator}; machine load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`answer: ${body.length} bytes; ${PROCESSES} process(es) each; load from ${args.generator}; machine load average ${loadAverage()}`);
 
   const measure = async (name: string, port: number, pid: number, connections: number) => {
     const request = (connection: number) => ({ path: PATH, headers: { 'x-key': keyOf(connection) } });
@@ -244,11 +245,6 @@ try {
     return { announced: describe(announced), unannounced: describe(unannounced) };
   }
 
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  };
   const usPerRequest = (m: Measured) => (m.serverCores / m.perSecond) * 1e6;
   const at64 = pairs.filter((p) => p.connections === 64);
   const medians64 = at64.length
@@ -261,7 +257,7 @@ try {
         ...(before ? { beforeRatio: ratio(median(at64.map((p) => p.before!.perSecond / p.node.perSecond)), 1), beforeUsPerRequest: Math.round(median(at64.map((p) => usPerRequest(p.before!)))) } : {}),
       }
     : undefined;
-  if (medians64) log(`medians at 64 connections: ${JSON.stringify(medians64)}`);
+  if (medians64) log(`medians at 64 connections: ${JSON.stringify(medians64)}; load average ${loadAverage()}`);
   const summary = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
     date: new Date().toISOString(),
