@@ -18,7 +18,7 @@
 // shedder's), the key cache and the rate limiter share one reading of their clock, and one more
 // at the end gives the duration; the metrics series of each route and status is looked up once.
 import type { TimeSource } from '../../platform/clock.ts';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeyService } from '../services/api-key.service.ts';
 import type { RateLimiter } from '../services/rate-limiter.ts';
 import { etagMatches, rememberedAnswer, type CachedAnswer, type DataReplyDeps } from './data-reply.ts';
@@ -38,9 +38,11 @@ export interface DirectAnswerDeps {
 }
 
 /** The whole header set of a cached answer, built once per cached entry. */
+// As flat [name, value, ...] lists, which writeHead walks by index: the same bytes as an object,
+// whose keys it enumerates with for...in and a hasOwn check each (a few hundred ns a request).
 interface WireHeaders {
-  ok: OutgoingHttpHeaders;
-  notModified: OutgoingHttpHeaders;
+  ok: string[];
+  notModified: string[];
 }
 
 /**
@@ -63,8 +65,9 @@ export function createDirectAnswer({ reply, apiKeys, limiter, clock, metrics, cl
   const wireHeaders = (answer: CachedAnswer): WireHeaders => {
     let headers = wire.get(answer);
     if (!headers) {
-      const notModified = { ...SECURITY_HEADERS, ...answer.headers };
-      headers = { notModified, ok: { ...notModified, 'content-length': String(answer.body.length) } };
+      // An object first: an answer's own header replaces a security header of the same name.
+      const notModified = Object.entries({ ...SECURITY_HEADERS, ...answer.headers }).flat();
+      headers = { notModified, ok: [...notModified, 'content-length', String(answer.body.length)] };
       wire.set(answer, headers);
     }
     return headers;
