@@ -6,15 +6,16 @@
 // the parts merges made, active or not yet removed) and ClickHouse's SELECT count over the run. The machine has 2 cores, so every CPU second any of them spends
 // lengthens the load.
 //
-//   node bench/sink-load.ts [--runs N] [--baseline <dir>] [--sink-env K=V,...] [--batches]
+//   node bench/sink-load.ts [--runs N] [--baseline <git ref | dir>] [--sink-env K=V,...] [--baseline-env K=V,...] [--batches]
 //
-// --baseline <dir>: each round runs that checkout's sink first (e.g. /work/main), then this
+// --baseline <git ref | dir>: each round runs that commit's (or checkout's) sink first, then this
 // one's, with this checkout's worker both times, for ratios measured side by side.
-// --sink-env: more environment for this checkout's sink (e.g. SINK_IDLE_MS=200); --batches:
+// --sink-env, --baseline-env: more environment for this checkout's sink, the baseline's (e.g.
+// SINK_BATCH_SIZE=10000: both sinks get this checkout's configuration with its defaults); --batches:
 // its sizes of the batches it stored, in order (from its debug log).
 // ClickHouse's and the broker's CPU and the SELECT count are the whole server's: another process
 // using them during a run (a test of someone else's) adds to them; the parts are the run's own.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,13 +27,17 @@ import { createTestEnvironment } from '../test/support/environment.ts';
 import { dataFile, repoRoot } from '../test/support/paths.ts';
 import { startRole } from '../test/support/processes.ts';
 import { FIXTURE_DIR, SOURCE_FILES } from '../test/support/source-content.ts';
+import { checkout } from './checkout.ts';
 import { loadAverage, median } from './stats.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const runs = Number(option('--runs') ?? 1);
 const baseline = option('--baseline');
-const sinkEnv: Record<string, string> = Object.fromEntries((option('--sink-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const envOption = (name: string): Record<string, string> =>
+  Object.fromEntries((option(name) ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const sinkEnv = envOption('--sink-env');
+const baselineEnv = envOption('--baseline-env');
 const showBatches = args.includes('--batches');
 
 /** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
@@ -109,7 +114,7 @@ async function load(sinkRoot: string): Promise<LoadFigures> {
   });
   const pool = createPool(env.config.DATABASE_URL, { max: 1 });
   const clickhouse = createClickHouse({ url: env.config.CLICKHOUSE_URL });
-  const sink = startRole('sink', env.config, { root: sinkRoot, env: { ...(sinkRoot === repoRoot ? sinkEnv : {}), LOG_LEVEL: showBatches ? 'debug' : 'info' } });
+  const sink = startRole('sink', env.config, { root: sinkRoot, env: { ...(sinkRoot === repoRoot ? sinkEnv : baselineEnv), LOG_LEVEL: showBatches ? 'debug' : 'info' } });
   let worker: ReturnType<typeof startRole> | undefined;
   try {
     await sleep(1_500); // the sink joins its group before the run, as in production
@@ -143,18 +148,23 @@ async function load(sinkRoot: string): Promise<LoadFigures> {
   }
 }
 
-const sides = baseline ? ([['baseline', baseline], ['this checkout', repoRoot]] as const) : ([['this checkout', repoRoot]] as const);
+const base = baseline === undefined ? undefined : existsSync(baseline) ? { dir: baseline, commit: baseline, remove: () => {} } : checkout(baseline);
+const sides = base ? ([['baseline', base.dir], ['this checkout', repoRoot]] as const) : ([['this checkout', repoRoot]] as const);
 const results = new Map<string, LoadFigures[]>(sides.map(([name]) => [name, []]));
-console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}; ${new Date().toISOString()}; load average before: ${loadAverage()}.\n`);
+console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}; ${new Date().toISOString()}; load average before: ${loadAverage()}.${base ? ` Baseline: ${base.commit}.` : ''}\n`);
 console.log('| run | sink | wall (run) | sink CPU | ClickHouse CPU | Kafka CPU | batches | parts inserted | rows inserted | rows merged | SELECTs |\n|---|---|---|---|---|---|---|---|---|---|---|');
-for (let i = 1; i <= runs; i++) {
-  for (const [name, root] of sides) {
-    const f = await load(root);
-    results.get(name)!.push(f);
-    console.log(
-      `| ${i} | ${name} | ${(f.wallMs / 1000).toFixed(2)} s | ${f.sinkCpu.toFixed(2)} s | ${f.clickhouseCpu.toFixed(2)} s | ${f.kafkaCpu.toFixed(2)} s | ${f.batches} | ${f.insertedParts} | ${f.insertedRows.toLocaleString('en-US')} | ${f.mergedRows.toLocaleString('en-US')} | ${f.selects} |`,
-    );
+try {
+  for (let i = 1; i <= runs; i++) {
+    for (const [name, root] of sides) {
+      const f = await load(root);
+      results.get(name)!.push(f);
+      console.log(
+        `| ${i} | ${name} | ${(f.wallMs / 1000).toFixed(2)} s | ${f.sinkCpu.toFixed(2)} s | ${f.clickhouseCpu.toFixed(2)} s | ${f.kafkaCpu.toFixed(2)} s | ${f.batches} | ${f.insertedParts} | ${f.insertedRows.toLocaleString('en-US')} | ${f.mergedRows.toLocaleString('en-US')} | ${f.selects} |`,
+      );
+    }
   }
+} finally {
+  base?.remove();
 }
 const figures = ['wallMs', 'sinkCpu', 'clickhouseCpu', 'kafkaCpu', 'batches', 'insertedParts', 'mergedRows', 'selects'] as const;
 console.log(`\nMedians over ${runs} run(s); load average after: ${loadAverage()}.`);

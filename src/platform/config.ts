@@ -121,7 +121,7 @@ const schema = z.object({
   TASK_RETRIES: nonNegativeInt(3),
   VERIFY_TIMEOUT_MS: positiveInt(120_000),
 
-  SINK_BATCH_SIZE: positiveInt(10_000),
+  SINK_BATCH_SIZE: positiveInt(50_000),
   SINK_BATCH_MS: positiveInt(1_000),
   SINK_IDLE_MS: nonNegativeInt(50),
 
