@@ -22,8 +22,8 @@ const FALSE = piece('false');
 const FIXED = COUNTRY.length + DATE.length + CASES.length + DEATHS.length + SOURCE.length + ESTIMATED.length + ESTIMATED_CASES.length + ESTIMATED_DEATHS.length + REGION.length + 3 * FALSE.length + 2;
 
 function put(bytes: Uint8Array, at: number, part: Uint8Array): number {
-  for (let i = 0; i < part.length; i++) bytes[at++] = part[i]!;
-  return at;
+  bytes.set(part, at);
+  return at + part.length;
 }
 
 const putBoolean = (bytes: Uint8Array, at: number, value: boolean) => put(bytes, at, value ? TRUE : FALSE);
