@@ -21,6 +21,9 @@
 //      round runs the baseline's worker and then this one's;
 //      --warm: the worker is up first and its first start creates the run (the system's own
 //      first run), and the wall time is the run's, created → finished, without the process start;
+//      the worker's CPU seconds over the same span are given too (/proc/<pid>/stat);
+//      --worker-output <file>: each worker's output (its logs, and e.g. --trace-gc's lines) appended
+//      to <file>, under a line naming the run;
 //   7. --memory-only: only the historical loads of (2), real and generated file (no later run);
 //      --worker-options "<node flags>": the worker of those loads runs with them (NODE_OPTIONS;
 //      default the heap cap bin/covid-etl gives the worker, "" for none; a --baseline worker runs
@@ -29,7 +32,7 @@
 //   node --expose-gc bench/pipeline.ts [--baseline <ref>] [--cpu-prof] [--stages] [--memory-only] [--history-only [--runs N] [--warm]]
 //        [--worker-options "<flags>"]   (prints Markdown)
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -245,6 +248,8 @@ async function endToEnd(options: EndToEndOptions = {}) {
     return { history, rows, idleWorker, changes };
   } finally {
     await Promise.all([worker?.stop(), sink?.stop()]);
+    const outputFile = args.includes('--worker-output') ? args[args.indexOf('--worker-output') + 1] : undefined;
+    if (outputFile && worker) appendFileSync(outputFile, `\n=== worker of ${options.root ?? 'this checkout'}, ${new Date().toISOString()}\n${worker.output()}`);
     await pool.end();
     await clickhouse.close();
     await env.cleanup();
@@ -261,6 +266,9 @@ async function warmRun(env: TestEnvironment, pool: Pool, options: EndToEndOption
   const worker = startRole('worker', env.config, { env: options.workerEnv ?? {}, ...(options.root ? { root: options.root } : {}) });
   started(worker);
   const workerMemory = sampler(worker);
+  // The worker's CPU from its run's creation (polled every 20 ms) to the run's end: its start is not in it.
+  await waitFor('the first run', async () => ((await pool.query('SELECT 1 FROM etl_runs')).rowCount ?? 0) > 0, 60_000, 20);
+  const workerCpu = cpuMeter(worker.pid);
   let runId = '';
   await waitFor(
     'the first run to finish',
@@ -272,10 +280,11 @@ async function warmRun(env: TestEnvironment, pool: Pool, options: EndToEndOption
     300_000,
     20,
   );
+  const workerCpuSeconds = workerCpu();
   const times = await runTimes(pool, runId);
   const { rows } = await pool.query<{ state: string }>(`SELECT state FROM etl_runs WHERE id = $1`, [runId]);
   if (rows[0]!.state !== 'succeeded') throw new Error(`the run ended ${rows[0]!.state}:\n${worker.output()}\n${sink.output()}`);
-  return { wallMs: times.runMs, ...times, worker: workerMemory.stop(), sink: sinkMemory.stop(), sinkCpuSeconds: sinkCpu() };
+  return { wallMs: times.runMs, ...times, worker: workerMemory.stop(), sink: sinkMemory.stop(), sinkCpuSeconds: sinkCpu(), workerCpuSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,16 +495,22 @@ async function historyOnly(runs: number) {
   const warm = args.includes('--warm');
   const base = baselineRef ? checkout(baselineRef) : undefined;
   const walls: Record<'baseline' | 'now', number[]> = { baseline: [], now: [] };
+  const cpus: Record<'baseline' | 'now', number[]> = { baseline: [], now: [] };
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
   try {
     console.log(`Machine: ${machine()}; ${new Date().toISOString()}.${base ? ` Baseline: ${base.commit} (its worker, same services, alternating).` : ''}\n`);
-    console.log(`| run | worker | wall (${warm ? 'run created by the worker up → run finished' : 'run created → run --wait exits'}) | tasks (duration, start → end of the run) | worker / sink peak RSS | sink CPU during the run |\n|---|---|---|---|---|---|`);
+    console.log(
+      `| run | worker | wall (${warm ? 'run created by the worker up → run finished' : 'run created → run --wait exits'}) | tasks (duration, start → end of the run) | worker / sink peak RSS | sink CPU during the run | worker CPU during the run |\n|---|---|---|---|---|---|---|`,
+    );
     for (let i = 1; i <= runs; i++) {
       for (const which of base ? (['baseline', 'now'] as const) : (['now'] as const)) {
         const { history } = await endToEnd({ workerEnv, warm, ...(which === 'baseline' ? { root: base!.dir } : {}) });
         walls[which].push(history.wallMs);
         const tasks = history.tasks.map((t) => `${t.name} ${s(t.ms)} (${s(t.from)} → ${s(t.to)})`).join('; ');
-        console.log(`| ${i} | ${which === 'baseline' ? base!.commit : 'this checkout'} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} | ${history.sinkCpuSeconds.toFixed(2)} s |`);
+        const { workerCpuSeconds } = history as { workerCpuSeconds?: number };
+        const workerCpu = workerCpuSeconds === undefined ? '– (--warm only)' : `${workerCpuSeconds.toFixed(2)} s`;
+        if (workerCpuSeconds !== undefined) cpus[which].push(workerCpuSeconds);
+        console.log(`| ${i} | ${which === 'baseline' ? base!.commit : 'this checkout'} | **${s(history.wallMs)}** | ${tasks} | ${mb(history.worker.hwm)} / ${mb(history.sink.hwm)} | ${history.sinkCpuSeconds.toFixed(2)} s | ${workerCpu} |`);
       }
     }
   } finally {
@@ -505,6 +520,10 @@ async function historyOnly(runs: number) {
   const now = median(walls.now);
   if (!base) console.log(`\nMedian wall time over ${runs} run(s): **${s(now)}**; load average after: ${load}.`);
   else console.log(`\nMedian wall time over ${runs} run(s): baseline ${s(median(walls.baseline))}, this checkout **${s(now)}**, ratio **${(now / median(walls.baseline)).toFixed(2)}×**; load average after: ${load}.`);
+  if (cpus.now.length > 0) {
+    const cpu = (which: 'baseline' | 'now') => `${median(cpus[which]).toFixed(2)} s`;
+    console.log(`Median worker CPU during the run: ${base ? `baseline ${cpu('baseline')}, this checkout **${cpu('now')}**, ratio **${(median(cpus.now) / median(cpus.baseline)).toFixed(2)}×**` : `**${cpu('now')}**`}.`);
+  }
 }
 
 function report({
