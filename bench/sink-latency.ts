@@ -4,9 +4,11 @@
 // plus one insert; the API's own share (announcement to answer) is bench/api-vs-node.ts
 // --staleness-only.
 //
-//   node bench/sink-latency.ts [--trials N] [--baseline <dir>]
+//   node bench/sink-latency.ts [--trials N] [--baseline <git ref | dir>]
 //
-// --baseline <dir>: that checkout's sink first (e.g. /work/main), then this one's, same stack.
+// --baseline: that commit's (or checkout's) sink first, then this one's, same stack; both get
+// this checkout's configuration defaults (SINK_BATCH_SIZE etc.).
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse, sqlIdentifier } from '../src/platform/clickhouse.ts';
 import { createProducer } from '../src/platform/kafka.ts';
@@ -14,6 +16,7 @@ import { createTestEnvironment } from '../test/support/environment.ts';
 import { repoRoot } from '../test/support/paths.ts';
 import { startRole } from '../test/support/processes.ts';
 import { dailyRecords, publish } from '../test/integration/sink/support.ts';
+import { checkout } from './checkout.ts';
 import { loadAverage, median } from './stats.ts';
 
 const args = process.argv.slice(2);
@@ -57,10 +60,15 @@ async function latencies(sinkRoot: string): Promise<number[]> {
   }
 }
 
-console.log(`${new Date().toISOString()}; load average before: ${loadAverage()}.`);
-for (const [name, root] of baseline ? [['baseline', baseline] as const, ['this checkout', repoRoot] as const] : [['this checkout', repoRoot] as const]) {
-  const ms = await latencies(root);
-  const sorted = [...ms].sort((a, b) => a - b);
-  console.log(`${name}: publish acknowledged -> row in ClickHouse over ${ms.length} records: p50 ${median(ms).toFixed(0)} ms, min ${sorted[0]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}`);
+const base = baseline === undefined ? undefined : existsSync(baseline) ? { dir: baseline, commit: baseline, remove: () => {} } : checkout(baseline);
+console.log(`${new Date().toISOString()}; load average before: ${loadAverage()}.${base ? ` Baseline: ${base.commit}.` : ''}`);
+try {
+  for (const [name, root] of base ? [['baseline', base.dir] as const, ['this checkout', repoRoot] as const] : [['this checkout', repoRoot] as const]) {
+    const ms = await latencies(root);
+    const sorted = [...ms].sort((a, b) => a - b);
+    console.log(`${name}: publish acknowledged -> row in ClickHouse over ${ms.length} records: p50 ${median(ms).toFixed(0)} ms, min ${sorted[0]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}`);
+  }
+} finally {
+  base?.remove();
 }
 console.log(`load average after: ${loadAverage()}.`);
