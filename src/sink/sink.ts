@@ -158,15 +158,17 @@ class KafkaClickHouseSink implements Sink {
     this.#messages++;
     if (this.#batch.size >= this.#options.batchSize) {
       this.#handOff();
-    } else if (this.#member.caughtUp) {
-      this.#storeWhenIdle();
-    } else if (this.#batch.size === 1) {
+      return;
+    }
+    // batchMs bounds every batch, also one whose messages trickle in closer than idleMs apart.
+    if (this.#batch.size === 1) {
       this.#cancelBatchTimer = this.#clock.setTimer(() => {
         this.#cancelBatchTimer = undefined;
         this.#batchDue = true;
         this.#handOff();
       }, this.#options.batchMs);
     }
+    if (this.#member.caughtUp) this.#storeWhenIdle();
   };
 
   /**

@@ -86,6 +86,20 @@ describe('sink', () => {
     assert.deepEqual(clock.pending, [], 'no timers left behind');
   });
 
+  it('messages that keep coming closer than idleMs apart are still stored batchMs after the first', async () => {
+    const { consumer, writer, clock, sink } = setup({ batchSize: 100, batchMs: 1_000, idleMs: 50 });
+    await sink.start();
+    for (let offset = 0; offset < 40; offset++) {
+      consumer.fetched(BigInt(offset), BigInt(offset + 1), true);
+      consumer.deliver(valid(offset));
+      await clock.advance(30);
+    }
+    assert.deepEqual(writer.inserts.map((rows) => rows.length), [34], 'the batch of the first second (0, 30, ..., 990 ms)');
+    await clock.advance(100);
+    assert.deepEqual(writer.inserts.map((rows) => rows.length), [34, 6], 'the rest once idle');
+    await sink.stop();
+  });
+
   it('caught up with idleMs 0, it stores at once; so does an empty fetch response at the end', async () => {
     const { consumer, writer, clock, sink } = setup({ batchSize: 100, batchMs: 60_000, idleMs: 0 });
     await sink.start();
