@@ -104,7 +104,7 @@ export async function buildApp(deps: ApiDeps, options: BuildOptions = {}): Promi
           shedder.answered(arrived, answered);
           return;
         }
-        shedder.track(response, arrived);
+        shedder.track(request, response, arrived);
         handler(request, response);
       }, config),
     // No per-request log lines (metrics count requests); errors are logged by the error mapper.

@@ -63,7 +63,7 @@ export interface LoadShedder {
    */
   admit(request: IncomingMessage, response: ServerResponse, arrived: number): boolean;
   /** An admitted request whose answer ends later: timed until its response closes. */
-  track(response: ServerResponse, arrived: number): void;
+  track(request: IncomingMessage, response: ServerResponse, arrived: number): void;
   /**
    * An admitted request answered synchronously (the direct path, http/direct-answer.ts): counted
    * in progress and answered at once, `ended` the time its answer was written; no listener.
@@ -144,14 +144,17 @@ export function createAdmission(
   };
 }
 
-/** When an admitted request arrived (on its response: one shared listener, no closure per request). */
-const ARRIVED = Symbol('arrived');
-type TimedResponse = ServerResponse & { [ARRIVED]: number; chunkedEncoding?: boolean };
+/** A response as its 'close' listener sees it (chunkedEncoding: Node's own, undocumented flag). */
+type TimedResponse = ServerResponse & { chunkedEncoding?: boolean };
 
 export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
   const { overloadMs, random = Math.random, now = () => performance.now(), onShed } = options;
   if (overloadMs <= 0) return { shed: () => false, admit: () => true, track: () => {}, answered: () => {}, admitted: () => 1 };
   const admission = createAdmission(options, now());
+  // When each tracked request arrived, beside its response rather than on it: a property added
+  // to some responses only (not the direct answers') would give Node's own code two shapes of
+  // ServerResponse to handle. One shared listener, no closure per request.
+  const arrivals = new WeakMap<ServerResponse, number>();
 
   // 'close' comes once per response, right after 'finish' for a complete answer and alone for
   // one cut short (the client went away), which is not counted.
@@ -161,17 +164,13 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
     const status = this.statusCode;
     if (this.writableFinished && status < 500 && status !== 429 && !this.chunkedEncoding) {
       const end = now();
-      admission.answered(end, end - this[ARRIVED]);
+      admission.answered(end, end - arrivals.get(this)!);
     }
   }
 
-  // Exempt requests are neither shed nor timed: `track` and `answered` leave them out too.
-  const EXEMPT_ARRIVAL = -1;
+  // Exempt requests are neither shed nor timed.
   const admit = (request: IncomingMessage, response: ServerResponse, arrived: number): boolean => {
-    if (exempt(request.url)) {
-      (response as TimedResponse)[ARRIVED] = EXEMPT_ARRIVAL;
-      return true;
-    }
+    if (exempt(request.url)) return true;
     const share = admission.admitted(arrived);
     if (share < 1 && random() >= share) {
       onShed?.();
@@ -180,10 +179,10 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
     }
     return true;
   };
-  const track = (response: ServerResponse, arrived: number): void => {
-    if ((response as TimedResponse)[ARRIVED] === EXEMPT_ARRIVAL) return;
+  const track = (request: IncomingMessage, response: ServerResponse, arrived: number): void => {
+    if (exempt(request.url)) return;
     admission.started();
-    (response as TimedResponse)[ARRIVED] = arrived;
+    arrivals.set(response, arrived);
     response.on('close', closed);
   };
 
@@ -191,7 +190,7 @@ export function createLoadShedder(options: LoadShedderOptions): LoadShedder {
     shed(request, response) {
       const arrived = now();
       if (!admit(request, response, arrived)) return true;
-      track(response, arrived);
+      track(request, response, arrived);
       return false;
     },
     admit,

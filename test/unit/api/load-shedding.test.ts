@@ -117,12 +117,14 @@ void describe('load shedding: the server', () => {
   void it('admit then track is shed(): health and readiness are admitted and never timed; the rest get one close listener', () => {
     const shedder = createLoadShedder({ overloadMs: 50 });
     const health = new EventEmitter() as unknown as ServerResponse;
-    assert.equal(shedder.admit({ url: '/healthz?x=1' } as IncomingMessage, health, 0), true);
-    shedder.track(health, 0);
+    const healthRequest = { url: '/healthz?x=1' } as IncomingMessage;
+    assert.equal(shedder.admit(healthRequest, health, 0), true);
+    shedder.track(healthRequest, health, 0);
     assert.equal(health.listenerCount('close'), 0);
     const data = new EventEmitter() as unknown as ServerResponse;
-    assert.equal(shedder.admit({ url: '/healthzz' } as IncomingMessage, data, 0), true);
-    shedder.track(data, 0);
+    const dataRequest = { url: '/healthzz' } as IncomingMessage;
+    assert.equal(shedder.admit(dataRequest, data, 0), true);
+    shedder.track(dataRequest, data, 0);
     assert.equal(data.listenerCount('close'), 1, '/healthzz is not /healthz');
   });
 
