@@ -11,14 +11,38 @@ import type { TaskCounts } from '../dag.ts';
 import { PublishedWriter } from '../published-writer.ts';
 import { publishRejects, RecordPublisher } from '../publisher.ts';
 import type { SeriesStage } from '../sources/stage-read.ts';
+import type { SeriesPoint } from '../../domain/transform/types.ts';
 import { changedRecords, hasPublished } from '../state.repository.ts';
 import type { TaskAttempt } from '../runner.ts';
 import type { TaskDeps } from './context.ts';
 import { withRepublished } from './publish-source.ts';
 import { attachRegions } from './regions.ts';
 
-/** Countries transformed, diffed and published together: one diff query each group. */
-const GROUP = 16;
+/**
+ * Whole countries are transformed, diffed and published together until their series hold this
+ * many points (one diff query each group): a group's records, in memory until the COPY of the
+ * next group, are bounded by the points, not by a count of countries whose series grow with the
+ * file (16 countries of a generated WHO file 10x the real one's size were 3x the records of 16
+ * real ones, and the worker's peak RSS followed).
+ */
+const GROUP_POINTS = 12_000;
+
+/** The staged countries in groups of whole countries, each closed once it holds GROUP_POINTS points. */
+function* groups(stage: SeriesStage): Generator<Map<string, SeriesPoint[]>> {
+  let group = new Map<string, SeriesPoint[]>();
+  let points = 0;
+  for (const country of stage.countries()) {
+    const series = stage.series(country);
+    group.set(country, series);
+    points += series.length;
+    if (points >= GROUP_POINTS) {
+      yield group;
+      group = new Map();
+      points = 0;
+    }
+  }
+  if (group.size > 0) yield group;
+}
 
 export async function publishStaged(
   deps: TaskDeps,
@@ -38,16 +62,14 @@ export async function publishStaged(
   const totals = { records: 0, unchanged: 0, spread: 0, filled: 0 };
   const publisher = new RecordPublisher(deps.producer, target, deps.clock, (published) => attempt.progress({ ...input.counts, ...totals, published }));
   const coverage = coverageContext();
-  const countries = stage.countries();
   let recorder: PublishedWriter | undefined;
   // Nothing published from the source yet (its historical load): every record is new, and the
-  // diff's query per group (15 for WHO) would only say so. A source's rows are written only by
+  // diff's query per group (25 for WHO) would only say so. A source's rows are written only by
   // its load tasks, one at a time, each in its own completion: none can appear while this runs.
   const first = !(await hasPublished(deps.pool, source));
-  for (let start = 0; start < countries.length; start += GROUP) {
+  for (const group of groups(stage)) {
     attempt.signal.throwIfAborted();
-    const group = countries.slice(start, start + GROUP);
-    const transformed = transformSourceSeries(source, new Map(group.map((c) => [c, stage.series(c)])), deps.config.FILL_POLICY, coverage);
+    const transformed = transformSourceSeries(source, group, deps.config.FILL_POLICY, coverage);
     attachRegions(transformed.records, input.regions);
     const changed = first ? transformed.records : withRepublished(transformed.records, await changedRecords(deps.pool, source, transformed.records), input.republish);
     totals.records += transformed.records.length;
