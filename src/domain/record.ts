@@ -126,6 +126,27 @@ export function recordJson(r: DailyRecord): string {
   return `{"country":"${r.country}","date":"${r.date}","cases":${r.cases},"deaths":${r.deaths},"source":"${r.source}","estimated":${r.estimated},"estimated_cases":${r.estimated_cases},"estimated_deaths":${r.estimated_deaths}${region}}`;
 }
 
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+/**
+ * recordJson's fixed text as bytes, in the order it writes it: for the publisher, which writes
+ * records straight into byte slabs (pipeline/record-bytes.ts), and the sink, which reads them back
+ * by position (sink/record-json.ts). The field names are written in one place, here.
+ */
+export const RECORD_JSON_PIECES = {
+  country: ascii('{"country":"'),
+  date: ascii('","date":"'),
+  cases: ascii('","cases":'),
+  deaths: ascii(',"deaths":'),
+  source: ascii(',"source":"'),
+  estimated: ascii('","estimated":'),
+  estimatedCases: ascii(',"estimated_cases":'),
+  estimatedDeaths: ascii(',"estimated_deaths":'),
+  region: ascii(',"region":"'),
+  true: ascii('true'),
+  false: ascii('false'),
+} as const;
+
 /** The Kafka key and the identity of a row in ClickHouse. */
 export function recordKey(r: Pick<DailyRecord, 'country' | 'date'>): string {
   return `${r.country}:${r.date}`;

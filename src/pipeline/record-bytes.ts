@@ -3,30 +3,18 @@
 // pieces and encoded by the client: in the historical load's publish phase these strings were
 // ≈ 0.3 GB of the worker's garbage. The bytes are exactly those of recordKey and recordJson
 // (domain/record.ts) in UTF-8; test/unit/pipeline/record-bytes.test.ts holds them together.
-import type { DailyRecord } from '../domain/record.ts';
+import { RECORD_JSON_PIECES as PIECES, type DailyRecord } from '../domain/record.ts';
 import { INTEGER_MAX_BYTES, writeAscii, writeInteger } from './ascii-bytes.ts';
 
-const piece = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const COUNTRY = piece('{"country":"');
-const DATE = piece('","date":"');
-const CASES = piece('","cases":');
-const DEATHS = piece(',"deaths":');
-const SOURCE = piece(',"source":"');
-const ESTIMATED = piece('","estimated":');
-const ESTIMATED_CASES = piece(',"estimated_cases":');
-const ESTIMATED_DEATHS = piece(',"estimated_deaths":');
-const REGION = piece(',"region":"');
-const TRUE = piece('true');
-const FALSE = piece('false');
 /** The fixed bytes of a value: every piece above, three booleans at their longest, the closing `"}`. */
-const FIXED = COUNTRY.length + DATE.length + CASES.length + DEATHS.length + SOURCE.length + ESTIMATED.length + ESTIMATED_CASES.length + ESTIMATED_DEATHS.length + REGION.length + 3 * FALSE.length + 2;
+const FIXED = PIECES.country.length + PIECES.date.length + PIECES.cases.length + PIECES.deaths.length + PIECES.source.length + PIECES.estimated.length + PIECES.estimatedCases.length + PIECES.estimatedDeaths.length + PIECES.region.length + 3 * PIECES.false.length + 2;
 
 function put(bytes: Uint8Array, at: number, part: Uint8Array): number {
   bytes.set(part, at);
   return at + part.length;
 }
 
-const putBoolean = (bytes: Uint8Array, at: number, value: boolean) => put(bytes, at, value ? TRUE : FALSE);
+const putBoolean = (bytes: Uint8Array, at: number, value: boolean) => put(bytes, at, value ? PIECES.true : PIECES.false);
 
 /** Room the key and value of a record take at most. */
 export function recordBytesMax(r: DailyRecord): number {
@@ -43,16 +31,16 @@ export function writeRecordKey(r: DailyRecord, bytes: Uint8Array, at: number): n
 
 /** recordJson's text at `at` (only for records that passed checkRecord); returns where it ends. */
 export function writeRecordJson(r: DailyRecord, bytes: Uint8Array, at: number): number {
-  at = writeAscii(r.country, bytes, put(bytes, at, COUNTRY));
-  at = writeAscii(r.date, bytes, put(bytes, at, DATE));
-  at = writeInteger(r.cases, bytes, put(bytes, at, CASES));
-  at = writeInteger(r.deaths, bytes, put(bytes, at, DEATHS));
-  at = writeAscii(r.source, bytes, put(bytes, at, SOURCE));
-  at = putBoolean(bytes, put(bytes, at, ESTIMATED), r.estimated);
-  at = putBoolean(bytes, put(bytes, at, ESTIMATED_CASES), r.estimated_cases);
-  at = putBoolean(bytes, put(bytes, at, ESTIMATED_DEATHS), r.estimated_deaths);
+  at = writeAscii(r.country, bytes, put(bytes, at, PIECES.country));
+  at = writeAscii(r.date, bytes, put(bytes, at, PIECES.date));
+  at = writeInteger(r.cases, bytes, put(bytes, at, PIECES.cases));
+  at = writeInteger(r.deaths, bytes, put(bytes, at, PIECES.deaths));
+  at = writeAscii(r.source, bytes, put(bytes, at, PIECES.source));
+  at = putBoolean(bytes, put(bytes, at, PIECES.estimated), r.estimated);
+  at = putBoolean(bytes, put(bytes, at, PIECES.estimatedCases), r.estimated_cases);
+  at = putBoolean(bytes, put(bytes, at, PIECES.estimatedDeaths), r.estimated_deaths);
   if (r.region !== undefined) {
-    at = writeAscii(r.region, bytes, put(bytes, at, REGION));
+    at = writeAscii(r.region, bytes, put(bytes, at, PIECES.region));
     bytes[at++] = 0x22; // '"'
   }
   bytes[at++] = 0x7d; // '}'

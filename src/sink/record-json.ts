@@ -12,7 +12,7 @@
 // valid (its date within range, its flags consistent) is still the caller's check.
 import { COUNTRY_CODES } from '../domain/countries.ts';
 import { parseIsoDate } from '../domain/dates.ts';
-import { SOURCE_NAMES, type DailyRecord } from '../domain/record.ts';
+import { RECORD_JSON_PIECES as PIECES, SOURCE_NAMES, type DailyRecord } from '../domain/record.ts';
 import { RECORD_REGIONS } from '../domain/regions.ts';
 
 const HYPHEN = 0x2d;
@@ -23,68 +23,58 @@ const UPPER_Z = 0x5a;
 /** 15 digits at most: every such integer is safe (the Int32 check comes later). */
 const MAX_DIGITS = 15;
 
-const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const COUNTRY = ascii('{"country":"');
-const DATE = ascii('","date":"');
-const CASES = ascii('","cases":');
-const DEATHS = ascii(',"deaths":');
-const SOURCE = ascii(',"source":"');
-const ESTIMATED = ascii('","estimated":');
-const ESTIMATED_CASES = ascii(',"estimated_cases":');
-const ESTIMATED_DEATHS = ascii(',"estimated_deaths":');
-const REGION = ascii(',"region":"');
-const TRUE = ascii('true');
-const FALSE = ascii('false');
 
 /** Known country codes by their two letters ((first - 'A') * 26 + second - 'A'). */
 const COUNTRIES: (string | undefined)[] = new Array<string | undefined>(26 * 26);
 for (const code of COUNTRY_CODES) if (/^[A-Z]{2}$/.test(code)) COUNTRIES[(code.charCodeAt(0) - UPPER_A) * 26 + code.charCodeAt(1) - UPPER_A] = code;
-const SOURCES = SOURCE_NAMES.map((name) => ({ name, bytes: ascii(`${name}"`) }));
-const REGIONS = RECORD_REGIONS.map((name) => ({ name, bytes: ascii(`${name}"`) }));
+/** A closed set's names as the bytes of the name and its closing quote. */
+const quoted = (name: string) => Uint8Array.from(`${name}"`, (c) => c.charCodeAt(0));
+const SOURCES = SOURCE_NAMES.map((name) => ({ name, bytes: quoted(name) }));
+const REGIONS = RECORD_REGIONS.map((name) => ({ name, bytes: quoted(name) }));
 const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
 /** Real calendar dates seen, by YYYYMMDD. */
 const DATES = new Map<number, string>();
 
 /** The record `bytes` hold if they have exactly recordJson's shape, else undefined. */
 export function readRecordBytes(bytes: Uint8Array): DailyRecord | undefined {
-  let at = COUNTRY.length;
-  if (!matches(bytes, 0, COUNTRY)) return undefined;
+  let at = PIECES.country.length;
+  if (!matches(bytes, 0, PIECES.country)) return undefined;
   const country = countryAt(bytes, at);
   at += 2;
-  if (country === undefined || !matches(bytes, at, DATE)) return undefined;
-  at += DATE.length;
+  if (country === undefined || !matches(bytes, at, PIECES.date)) return undefined;
+  at += PIECES.date.length;
   const date = dateAt(bytes, at);
   at += 10;
-  if (date === undefined || !matches(bytes, at, CASES)) return undefined;
-  at += CASES.length;
+  if (date === undefined || !matches(bytes, at, PIECES.cases)) return undefined;
+  at += PIECES.cases.length;
   const cases = integerAt(bytes, at);
   if (cases === undefined) return undefined;
   at = integerEnd;
-  if (!matches(bytes, at, DEATHS)) return undefined;
-  at += DEATHS.length;
+  if (!matches(bytes, at, PIECES.deaths)) return undefined;
+  at += PIECES.deaths.length;
   const deaths = integerAt(bytes, at);
   if (deaths === undefined) return undefined;
   at = integerEnd;
-  if (!matches(bytes, at, SOURCE)) return undefined;
-  at += SOURCE.length;
+  if (!matches(bytes, at, PIECES.source)) return undefined;
+  at += PIECES.source.length;
   const source = SOURCES.find((s) => matches(bytes, at, s.bytes));
   if (source === undefined) return undefined;
-  at += source.bytes.length - 1; // the closing quote is ESTIMATED's first byte
-  if (!matches(bytes, at, ESTIMATED)) return undefined;
-  at += ESTIMATED.length;
+  at += source.bytes.length - 1; // the closing quote is PIECES.estimated's first byte
+  if (!matches(bytes, at, PIECES.estimated)) return undefined;
+  at += PIECES.estimated.length;
   const estimated = booleanAt(bytes, at);
   if (estimated === undefined) return undefined;
-  at += estimated ? TRUE.length : FALSE.length;
-  if (!matches(bytes, at, ESTIMATED_CASES)) return undefined;
-  at += ESTIMATED_CASES.length;
+  at += estimated ? PIECES.true.length : PIECES.false.length;
+  if (!matches(bytes, at, PIECES.estimatedCases)) return undefined;
+  at += PIECES.estimatedCases.length;
   const estimatedCases = booleanAt(bytes, at);
   if (estimatedCases === undefined) return undefined;
-  at += estimatedCases ? TRUE.length : FALSE.length;
-  if (!matches(bytes, at, ESTIMATED_DEATHS)) return undefined;
-  at += ESTIMATED_DEATHS.length;
+  at += estimatedCases ? PIECES.true.length : PIECES.false.length;
+  if (!matches(bytes, at, PIECES.estimatedDeaths)) return undefined;
+  at += PIECES.estimatedDeaths.length;
   const estimatedDeaths = booleanAt(bytes, at);
   if (estimatedDeaths === undefined) return undefined;
-  at += estimatedDeaths ? TRUE.length : FALSE.length;
+  at += estimatedDeaths ? PIECES.true.length : PIECES.false.length;
   const record: DailyRecord = {
     country,
     date,
@@ -95,8 +85,8 @@ export function readRecordBytes(bytes: Uint8Array): DailyRecord | undefined {
     estimated_cases: estimatedCases,
     estimated_deaths: estimatedDeaths,
   };
-  if (matches(bytes, at, REGION)) {
-    at += REGION.length;
+  if (matches(bytes, at, PIECES.region)) {
+    at += PIECES.region.length;
     const region = REGIONS.find((r) => matches(bytes, at, r.bytes));
     if (region === undefined) return undefined;
     record.region = region.name;
@@ -160,7 +150,7 @@ function integerAt(bytes: Uint8Array, at: number): number | undefined {
 }
 
 function booleanAt(bytes: Uint8Array, at: number): boolean | undefined {
-  if (matches(bytes, at, TRUE)) return true;
-  if (matches(bytes, at, FALSE)) return false;
+  if (matches(bytes, at, PIECES.true)) return true;
+  if (matches(bytes, at, PIECES.false)) return false;
   return undefined;
 }
